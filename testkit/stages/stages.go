@@ -1,0 +1,118 @@
+// Package stages checks the shape of the workbook itself: every stage folder
+// is in go.work, and each stage keeps every test of the stage before it, so a
+// learner who passes stage N still passes everything stage N-1 asked for.
+package stages
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// folderPattern matches a stage folder name such as stage03_lists.
+var folderPattern = regexp.MustCompile(`^stage[0-9][0-9]_[a-z0-9_]+$`)
+
+// Folders lists the stage folders under root, in course order.
+func Folders(root string) ([]string, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	var stages []string
+	for _, e := range entries {
+		if e.IsDir() && folderPattern.MatchString(e.Name()) {
+			stages = append(stages, e.Name())
+		}
+	}
+	sort.Strings(stages)
+	return stages, nil
+}
+
+// WorkspaceModules lists the directories that go.work under root uses,
+// cleaned of their leading "./". It asks the go command, so it reads go.work
+// exactly as the toolchain does.
+func WorkspaceModules(root string) ([]string, error) {
+	cmd := exec.Command("go", "work", "edit", "-json")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go work edit -json in %s: %w", root, err)
+	}
+	var work struct {
+		Use []struct{ DiskPath string }
+	}
+	if err := json.Unmarshal(out, &work); err != nil {
+		return nil, fmt.Errorf("parse go work edit -json: %w", err)
+	}
+	var dirs []string
+	for _, u := range work.Use {
+		dirs = append(dirs, filepath.Clean(u.DiskPath))
+	}
+	return dirs, nil
+}
+
+// TestFuncs returns the Test, Fuzz, Benchmark and Example functions declared
+// in the _test.go files of one stage, each as "package/dir.FuncName" relative
+// to the stage folder (the stage root itself is ".").
+func TestFuncs(stageDir string) ([]string, error) {
+	var names []string
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(stageDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "testdata" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		file, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(stageDir, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		for _, decl := range file.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if ok && fn.Recv == nil && isTestName(fn.Name.Name) {
+				names = append(names, filepath.ToSlash(rel)+"."+fn.Name.Name)
+			}
+		}
+		return nil
+	})
+	sort.Strings(names)
+	return names, err
+}
+
+func isTestName(name string) bool {
+	for _, prefix := range []string{"Test", "Fuzz", "Benchmark", "Example"} {
+		if strings.HasPrefix(name, prefix) && name != "TestMain" {
+			return true
+		}
+	}
+	return false
+}
+
+// Missing returns the names in prev that next lacks.
+func Missing(prev, next []string) []string {
+	var missing []string
+	for _, name := range prev {
+		if !slices.Contains(next, name) {
+			missing = append(missing, name)
+		}
+	}
+	return missing
+}

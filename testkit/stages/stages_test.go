@@ -1,0 +1,53 @@
+package stages_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"workbook/testkit/stages"
+)
+
+// root is the workbook's top folder, seen from testkit/stages.
+const root = "../.."
+
+func TestEveryStageIsInGoWork(t *testing.T) {
+	folders, err := stages.Folders(root)
+	require.NoError(t, err)
+	require.Len(t, folders, 11, "the course has eleven stage folders")
+
+	modules, err := stages.WorkspaceModules(root)
+	require.NoError(t, err)
+	for _, f := range folders {
+		assert.Contains(t, modules, f, "go.work must use ./%s, or `go test work` silently skips it", f)
+	}
+	assert.Contains(t, modules, "testkit", "go.work must use ./testkit")
+}
+
+func TestEachStageKeepsThePreviousStagesTests(t *testing.T) {
+	folders, err := stages.Folders(root)
+	require.NoError(t, err)
+	for i := 1; i < len(folders); i++ {
+		prev, next := folders[i-1], folders[i]
+		t.Run(next, func(t *testing.T) {
+			prevTests, err := stages.TestFuncs(filepath.Join(root, prev))
+			require.NoError(t, err)
+			nextTests, err := stages.TestFuncs(filepath.Join(root, next))
+			require.NoError(t, err)
+			require.NotEmpty(t, prevTests, "%s has no tests", prev)
+			assert.Empty(t, stages.Missing(prevTests, nextTests),
+				"%s must keep every test of %s under the same name and package folder", next, prev)
+			assert.Greater(t, len(nextTests), len(prevTests),
+				"%s adds a concept, so it should add tests for it", next)
+		})
+	}
+}
+
+func TestMissing(t *testing.T) {
+	prev := []string{"..TestDecode", "bencode.FuzzDecode", "bencode.TestInts"}
+	next := []string{"..TestDecode", "bencode.TestInts", "torrent.TestParse"}
+	require.Equal(t, []string{"bencode.FuzzDecode"}, stages.Missing(prev, next))
+	require.Empty(t, stages.Missing(prev, append(next, "bencode.FuzzDecode")))
+}
