@@ -2,6 +2,15 @@ module workbook/testkit
 
 go 1.25.0
 
-require github.com/stretchr/testify v1.12.1
+require (
+	github.com/jackpal/bencode-go v1.0.2
+	github.com/stretchr/testify v1.11.1
+	go.uber.org/goleak v1.3.0
+)
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/kr/text v0.1.0 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
