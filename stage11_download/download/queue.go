@@ -1,0 +1,141 @@
+package download
+
+import "sync"
+
+// queue is the work list every peer worker shares: which pieces still need a
+// peer, how many workers are fetching each one right now, and which are
+// verified and on disk. Workers take pieces from it and give back the ones
+// they could not finish, so a piece a bad or slow peer held goes to another.
+type queue struct {
+	mu      sync.Mutex
+	done    []bool
+	owners  []int // workers fetching each piece right now
+	pending int   // pieces not done that no worker is fetching
+	left    int   // pieces not done
+
+	// changed is closed and replaced whenever a piece is finished or given
+	// back, so idle workers wake up and look again.
+	changed chan struct{}
+	// finished is closed when the last piece is done.
+	finished chan struct{}
+}
+
+func newQueue(numPieces int) *queue {
+	q := &queue{
+		done:     make([]bool, numPieces),
+		owners:   make([]int, numPieces),
+		pending:  numPieces,
+		left:     numPieces,
+		changed:  make(chan struct{}),
+		finished: make(chan struct{}),
+	}
+	if numPieces == 0 {
+		close(q.finished)
+	}
+	return q
+}
+
+// watch returns a channel that is closed at the next change of the queue.
+// Take it before looking at the queue, so a change in between is not missed.
+func (q *queue) watch() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.changed
+}
+
+// pick hands the caller a piece to fetch: one that has, the peer's bitfield,
+// says the peer holds. It prefers pieces nobody is fetching. Once every piece
+// left is being fetched (the endgame), it hands out a piece another worker
+// already has, the one with the fewest workers on it, so a slow peer cannot
+// hold up the end of the download. mine reports the pieces the caller already
+// fetches, which it never gets twice.
+func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.pending > 0 {
+		for i, done := range q.done {
+			if !done && q.owners[i] == 0 && has(i) {
+				q.owners[i]++
+				q.pending--
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	best := -1
+	for i, done := range q.done {
+		if done || !has(i) || mine(i) {
+			continue
+		}
+		if best < 0 || q.owners[i] < q.owners[best] {
+			best = i
+		}
+	}
+	if best < 0 {
+		return 0, false
+	}
+	q.owners[best]++
+	return best, true
+}
+
+// release says the caller stopped fetching index: it finished it, gave up,
+// or the peer failed. A piece not done that nobody fetches any more goes back
+// to the queue for another peer.
+func (q *queue) release(index int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.owners[index]--
+	if q.owners[index] == 0 && !q.done[index] {
+		q.pending++
+		q.notify()
+	}
+}
+
+// finish marks index verified and written. It reports false when another
+// worker finished it first (the endgame fetches a piece more than once).
+func (q *queue) finish(index int) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.done[index] {
+		return false
+	}
+	q.done[index] = true
+	q.left--
+	if q.left == 0 {
+		close(q.finished)
+	}
+	q.notify()
+	return true
+}
+
+// isDone reports whether index is verified and written.
+func (q *queue) isDone(index int) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.done[index]
+}
+
+// wants reports whether any piece not yet done is one has says the peer holds.
+func (q *queue) wants(has func(index int) bool) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, done := range q.done {
+		if !done && has(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// complete reports whether every piece is done.
+func (q *queue) complete() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.left == 0
+}
+
+// notify wakes every worker waiting on watch. The caller holds q.mu.
+func (q *queue) notify() {
+	close(q.changed)
+	q.changed = make(chan struct{})
+}

@@ -1,0 +1,206 @@
+package download
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"workbook/stage11_download/torrent"
+)
+
+// storage puts verified pieces on disk. Everything goes to a temporary file
+// (single-file torrent) or directory (multi-file torrent) beside the output
+// path; commit moves it into place only once every piece is verified, so the
+// output path never holds a partial or unverified download.
+type storage struct {
+	out     string // the output path the user asked for
+	temp    string // the temporary file or directory beside it
+	dir     bool   // multi-file: temp and out are directories
+	files   []span // every file in torrent order
+	pieceLn int64
+}
+
+// span is one file of the torrent: where it starts in the torrent's bytes
+// (BEP 3 concatenates the files in order, pieces run across file ends) and
+// where it is written.
+type span struct {
+	path   string // absolute path inside temp
+	offset int64
+	length int64
+}
+
+// newStorage creates the temporary file or directory beside out, with every
+// file created at its full (sparse) length. An output that cannot be written
+// fails here, before any network traffic.
+func newStorage(info *torrent.Info, out string) (*storage, error) {
+	s := &storage{out: out, dir: info.Files != nil, pieceLn: info.PieceLength}
+	if err := checkOutput(out, s.dir); err != nil {
+		return nil, err
+	}
+	parent, base := filepath.Dir(out), filepath.Base(out)
+	pattern := "." + base + ".*.part"
+	if !s.dir {
+		f, err := os.CreateTemp(parent, pattern)
+		if err != nil {
+			return nil, fmt.Errorf("output %s is not writable: %w", out, err)
+		}
+		s.temp = f.Name()
+		s.files = []span{{path: f.Name(), length: info.Length}}
+		err = f.Truncate(info.Length)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			s.abort()
+			return nil, fmt.Errorf("output %s: %w", out, err)
+		}
+		return s, nil
+	}
+	temp, err := os.MkdirTemp(parent, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("output %s is not writable: %w", out, err)
+	}
+	s.temp = temp
+	var offset int64
+	for _, file := range info.Files {
+		path, err := s.create(file)
+		if err != nil {
+			s.abort()
+			return nil, fmt.Errorf("output %s: %w", out, err)
+		}
+		s.files = append(s.files, span{path: path, offset: offset, length: file.Length})
+		offset += file.Length
+	}
+	return s, nil
+}
+
+// checkOutput fails early, before any download, when the rename at the end
+// could not succeed: a directory where a file goes, or a directory that
+// already has files in it.
+func checkOutput(out string, dir bool) error {
+	st, err := os.Stat(out)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("output %s is not writable: %w", out, err)
+	case !dir && st.IsDir():
+		return fmt.Errorf("output %s is a directory; give the path of the file to write", out)
+	case dir && !st.IsDir():
+		return fmt.Errorf("output %s is a file; a multi-file torrent needs a directory path", out)
+	case dir:
+		entries, err := os.ReadDir(out)
+		if err != nil {
+			return fmt.Errorf("output %s: %w", out, err)
+		}
+		if len(entries) > 0 {
+			return fmt.Errorf("output directory %s is not empty", out)
+		}
+	}
+	return nil
+}
+
+// create makes one file of a multi-file torrent inside the temporary
+// directory. torrent.Parse already rejects "..", absolute paths and
+// separators in path elements; the check here makes sure the joined path
+// still stays inside, whatever the parser let through.
+func (s *storage) create(file torrent.File) (string, error) {
+	rel := filepath.Join(file.Path...)
+	if len(file.Path) == 0 || !filepath.IsLocal(rel) || strings.Join(file.Path, "/") != filepath.ToSlash(rel) {
+		return "", fmt.Errorf("file path %q would be written outside the output directory", strings.Join(file.Path, "/"))
+	}
+	path := filepath.Join(s.temp, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	// O_EXCL: two files with the same path would overwrite each other.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", err
+	}
+	err = f.Truncate(file.Length)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return path, err
+}
+
+// writePiece writes a verified piece at its offset, across as many files as
+// it spans.
+func (s *storage) writePiece(index int, data []byte) error {
+	start := int64(index) * s.pieceLn
+	end := start + int64(len(data))
+	// The first file that ends after start holds the piece's first byte.
+	i := sort.Search(len(s.files), func(i int) bool { return s.files[i].offset+s.files[i].length > start })
+	for ; i < len(s.files) && s.files[i].offset < end; i++ {
+		f := s.files[i]
+		lo, hi := max(start, f.offset), min(end, f.offset+f.length)
+		if err := writeAt(f.path, data[lo-start:hi-start], lo-f.offset); err != nil {
+			return fmt.Errorf("write piece %d: %w", index, err)
+		}
+	}
+	return nil
+}
+
+// writeAt opens the file for each write instead of keeping it open: a
+// torrent can hold thousands of files, more than a process may open at once,
+// and an open costs little next to writing a piece.
+func writeAt(path string, data []byte, off int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(data, off)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// commit flushes every file to disk (fsync) and renames the temporary file or
+// directory to the output path. Only a complete, verified download gets there.
+func (s *storage) commit() error {
+	for _, f := range s.files {
+		if err := syncPath(f.path); err != nil {
+			return fmt.Errorf("flush %s: %w", f.path, err)
+		}
+	}
+	if s.dir {
+		// rename(2) replaces an empty directory but not a full one: never
+		// mix a download into files that were already there.
+		if err := os.Rename(s.temp, s.out); err != nil {
+			return fmt.Errorf("move download into place (is %s a directory that is not empty?): %w", s.out, err)
+		}
+	} else if err := os.Rename(s.temp, s.out); err != nil {
+		return fmt.Errorf("move download into place: %w", err)
+	}
+	// The rename is only durable once the directory holding it is flushed.
+	if err := syncPath(filepath.Dir(s.out)); err != nil {
+		return fmt.Errorf("flush %s: %w", filepath.Dir(s.out), err)
+	}
+	return nil
+}
+
+// abort removes the temporary file or directory; the output path is untouched.
+func (s *storage) abort() {
+	os.RemoveAll(s.temp)
+}
+
+func syncPath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	// Some file systems cannot fsync a directory; the data itself is safe.
+	if errors.Is(err, os.ErrInvalid) {
+		err = nil
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
