@@ -60,7 +60,7 @@ type worker struct {
 	inflight  int       // requests sent and not yet answered
 	lastBlock time.Time // when the peer last gave us something we needed
 
-	delivered int   // pieces from this peer that passed the SHA-1 check
+	delivered int // pieces from this peer that passed the SHA-1 check
 	onPiece   func(n int64)
 }
 
