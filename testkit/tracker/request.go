@@ -1,6 +1,7 @@
 package faketracker
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -93,7 +94,8 @@ func parseRequest(r *http.Request) Request {
 		switch {
 		case !ok:
 		case key == "info_hash" && looksHex(v):
-			req.Problems = append(req.Problems, fmt.Sprintf("info_hash is 40 hex digits (%s): send the 20 raw bytes of the SHA-1, each percent-encoded (%%%02x%%%02x...), not its hex text", v, v[0], v[1]))
+			raw, _ := hex.DecodeString(v)
+			req.Problems = append(req.Problems, fmt.Sprintf("info_hash is 40 hex digits (%s): send the 20 raw bytes of the SHA-1, each percent-encoded (%%%02X%%%02X...), not its hex text", v, raw[0], raw[1]))
 		case len(v) != 20:
 			req.Problems = append(req.Problems, fmt.Sprintf("%s is %d bytes after percent-decoding, want exactly 20 raw bytes", key, len(v)))
 		default:

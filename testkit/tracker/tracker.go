@@ -293,11 +293,11 @@ func writeBencode(w http.ResponseWriter, v any) {
 	_, _ = w.Write(buf.Bytes()) // a client that hung up is not our problem
 }
 
-// looksHex reports whether b is 40 hex digits: an info hash sent as text.
-func looksHex(b string) bool {
-	if len(b) != 40 {
+// looksHex reports whether s is 40 hex digits: an info hash sent as text.
+func looksHex(s string) bool {
+	if len(s) != 40 {
 		return false
 	}
-	_, err := hex.DecodeString(b)
+	_, err := hex.DecodeString(s)
 	return err == nil
 }

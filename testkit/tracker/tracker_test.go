@@ -154,7 +154,7 @@ func TestProblems(t *testing.T) {
 	}{
 		{"hex info hash", func(tr *faketracker.Tracker) string {
 			return tr.URL() + "&" + query(func(q map[string]string) { q["info_hash"] = "00ff202b2526" + strings.Repeat("0", 28) })
-		}, "info_hash is 40 hex digits"},
+		}, "info_hash is 40 hex digits (00ff202b2526" + strings.Repeat("0", 28) + "): send the 20 raw bytes of the SHA-1, each percent-encoded (%00%FF...), not its hex text"},
 		{"short peer id", func(tr *faketracker.Tracker) string {
 			return tr.URL() + "&" + query(func(q map[string]string) { q["peer_id"] = "abc" })
 		}, "peer_id is 3 bytes after percent-decoding"},
