@@ -7,9 +7,9 @@ import (
 	"workbook/stage04_dicts/bencode"
 )
 
-// runDecode implements `decode <bencoded>`: it prints the value as one line
-// of JSON, the way the course expects: strings as JSON strings, integers as
-// numbers, lists as arrays, dictionaries as objects with sorted keys.
+// runDecode implements `decode <bencoded>`: it prints the decoded value as
+// one line of JSON, the way the course expects (no spaces, object keys
+// sorted).
 func runDecode(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		return usageError(stderr, "decode takes one argument: the bencoded value")
