@@ -256,3 +256,25 @@ func TestRequire(t *testing.T) {
 		require.Empty(t, f.skipped)
 	})
 }
+
+// TestQBittorrentRefusesWrongContent checks that AddTorrent does not hand a
+// test a "seeder" whose files do not match the torrent: qBittorrent's hash
+// check finds the mismatch and AddTorrent fails saying why (a few seconds
+// after the check, not at the end of its two-minute timeout).
+func TestQBittorrentRefusesWrongContent(t *testing.T) {
+	t.Parallel()
+	tor := torrentfile.MustBuild(t, torrentfile.Options{Seed: 21, Name: "wrong.bin", Length: 100000})
+	other := torrentfile.MustBuild(t, torrentfile.Options{Seed: 22, Name: "wrong.bin", Length: 100000})
+	dir := t.TempDir()
+	require.NoError(t, other.WriteContent(dir)) // same name and size, other bytes
+
+	q := realbt.StartQBittorrent(t)
+	f := &fakeTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		q.AddTorrent(f, tor.WriteTorrent(t), dir)
+	}()
+	<-done
+	require.Contains(t, f.fatal, "does not match the torrent", "AddTorrent must fail on content that fails the hash check")
+}
