@@ -129,6 +129,14 @@ func checkSeeder(t *testing.T, s seeder, tor *torrentfile.Torrent) {
 	begin := (lastSize - 1) / blockSize * blockSize
 	got = p.fetchBlock(t, last, begin, lastSize-begin)
 	require.Equal(t, tor.Piece(last)[begin:], got, "last (short) block of the last piece from %s", s.name)
+
+	// A second connection from the same address, while the first is open:
+	// every peer here is 127.0.0.1, so a seeder that allowed one connection
+	// per IP (qBittorrent without MultiConnectionsPerIp) would drop it.
+	second := dialPeer(t, s.addr.String(), tor.InfoHash)
+	second.awaitUnchoke(t, unchokeTimeout)
+	got = second.fetchBlock(t, 0, blockSize, blockSize)
+	require.Equal(t, tor.Piece(0)[blockSize:2*blockSize], got, "second block of piece 0 over a second connection to %s", s.name)
 }
 
 // TestAria2DownloadsFromRealSeeders runs aria2c as a downloader with
