@@ -366,7 +366,23 @@ func (p *peerConn) serveBlock(unchokeTimer **time.Timer) bool {
 
 func (p *peerConn) sendBlock(index, begin int, data []byte) error {
 	p.s.record(func() { p.s.blocksSent++ })
-	return p.send(pieceMessage(index, begin, data))
+	// Header and block straight into the buffered writer: no copy of the
+	// block into a message first (seeders must keep up with benchmarks).
+	if p.opts.KeepAlives {
+		p.scratch = appendMessage(p.scratch[:0], nil)
+	} else {
+		p.scratch = p.scratch[:0]
+	}
+	p.scratch = binary.BigEndian.AppendUint32(p.scratch, uint32(9+len(data)))
+	p.scratch = append(p.scratch, msgPiece)
+	p.scratch = binary.BigEndian.AppendUint32(p.scratch, uint32(index))
+	p.scratch = binary.BigEndian.AppendUint32(p.scratch, uint32(begin))
+	p.c.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := p.w.Write(p.scratch); err != nil {
+		return err
+	}
+	_, err := p.w.Write(data)
+	return err
 }
 
 // garbage returns data with every byte inverted: same size, all different.

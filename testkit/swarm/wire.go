@@ -125,13 +125,6 @@ func parseRequest(payload []byte) (Request, error) {
 	}, nil
 }
 
-func pieceMessage(index, begin int, block []byte) *message {
-	p := make([]byte, 8, 8+len(block))
-	binary.BigEndian.PutUint32(p[0:4], uint32(index))
-	binary.BigEndian.PutUint32(p[4:8], uint32(begin))
-	return &message{id: msgPiece, payload: append(p, block...)}
-}
-
 func haveMessage(index int) *message {
 	return &message{id: msgHave, payload: binary.BigEndian.AppendUint32(nil, uint32(index))}
 }
