@@ -35,3 +35,27 @@ func TestDownloadPieceRealAria2(t *testing.T) {
 		requirePiece(t, res, tor, index, out)
 	}
 }
+
+// TestDownloadPieceRealQBittorrent does the same with qbittorrent-nox
+// (libtorrent-rasterbar, the engine of qBittorrent and Deluge) as the seeder.
+func TestDownloadPieceRealQBittorrent(t *testing.T) {
+	t.Parallel()
+	realbt.Require(t, "opentracker", "qbittorrent-nox")
+	tr := realbt.StartOpentracker(t)
+	tor := torrentfile.MustBuild(t, torrentfile.Options{Seed: 101, Name: "real.bin", Length: 3*262144 + 1000,
+		PieceLength: 262144, Announce: tr.AnnounceURL})
+	tr.Allow(t, tor.InfoHash)
+	dir := t.TempDir()
+	if err := tor.WriteContent(dir); err != nil {
+		t.Fatal(err)
+	}
+	path := tor.WriteTorrent(t)
+	seeder := realbt.StartQBittorrentSeeder(t, path, dir)
+	tr.WaitForPeers(t, tor.InfoHash, 30*time.Second, seeder.Addr)
+
+	for _, index := range []int{1, 3} {
+		out := filepath.Join(t.TempDir(), "piece")
+		res := cli.Run(t, "download_piece", "-o", out, path, strconv.Itoa(index))
+		requirePiece(t, res, tor, index, out)
+	}
+}

@@ -38,7 +38,14 @@ func requirePiece(t *testing.T, res cli.Result, tor *torrentfile.Torrent, index 
 	got, err := os.ReadFile(out)
 	require.NoError(t, err, "the piece should be written to the -o path")
 	require.Equal(t, len(tor.Piece(index)), len(got), "piece %d is %d bytes", index, tor.PieceSize(index))
-	require.True(t, string(tor.Piece(index)) == string(got), "the file should hold exactly piece %d of the torrent", index)
+	want := tor.Piece(index)
+	for i := range want {
+		if got[i] != want[i] {
+			require.Failf(t, "wrong piece data", "the file differs from piece %d at byte %d (got %#02x, want %#02x): "+
+				"a piece is good only when its SHA-1 matches the torrent's; check it before writing, and get the piece "+
+				"from another peer when it does not match", index, i, got[i], want[i])
+		}
+	}
 }
 
 func TestDownloadPiece(t *testing.T) {
