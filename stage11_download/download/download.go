@@ -14,10 +14,6 @@ import (
 	"workbook/stage11_download/torrent"
 )
 
-// BlockSize is how much of a piece one request asks for: 16 KiB, what every
-// client asks for and the most many will serve (BEP 3 and common practice).
-const BlockSize = 16 * 1024
-
 // Options tune Download. The zero value works: every field has a default.
 type Options struct {
 	// PeerID is our peer ID in every handshake (peer.NewID makes one).
@@ -25,8 +21,7 @@ type Options struct {
 	// MaxPeers is how many peers are connected at once (default 16).
 	MaxPeers int
 	// Pipeline is how many block requests each peer has in flight
-	// (default 64: on a fast link one request at a time leaves the
-	// connection idle for a round trip per block).
+	// (default PipelineDepth, stage 10's pipelining).
 	Pipeline int
 	// StallTimeout drops a peer that gives us nothing we need for this long:
 	// it keeps us choked, stops sending blocks or has no piece we need
@@ -79,7 +74,7 @@ func (o *Options) setDefaults() {
 		o.MaxPeers = 16
 	}
 	if o.Pipeline <= 0 {
-		o.Pipeline = 64
+		o.Pipeline = PipelineDepth
 	}
 	if o.StallTimeout <= 0 {
 		o.StallTimeout = 30 * time.Second

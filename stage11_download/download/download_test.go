@@ -11,9 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"workbook/stage11_download/download"
+	"workbook/stage11_download/peer"
 	"workbook/stage11_download/torrent"
 	"workbook/testkit/swarm"
 	"workbook/testkit/torrentfile"
@@ -29,12 +29,6 @@ func testOptions() download.Options {
 // 10 is not a multiple of 8, so a bitfield has spare bits.
 func testTorrent(t *testing.T) *torrentfile.Torrent {
 	return torrentfile.MustBuild(t, torrentfile.Options{Seed: 11, Name: "eleven.bin", Length: 300_000, PieceLength: 32 * 1024})
-}
-
-// checkLeaks fails the test if a goroutine outlives it. Registered first,
-// it runs after every other cleanup, when the seeders are closed too.
-func checkLeaks(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t) })
 }
 
 // metainfo parses the torrent's bytes with this stage's own parser.
@@ -232,7 +226,7 @@ func TestDownloadEndgame(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, tt.VerifyContent(out))
 	slow.Close()
-	blocks := int(tt.Length / download.BlockSize)
+	blocks := int(tt.Length / peer.BlockSize)
 	assert.Less(t, slow.BlocksSent(), blocks/4, "the slow peer must not have served the file: the endgame gives its pieces to the fast peer too")
 	assert.NotEmpty(t, slow.Cancels(), "the endgame cancels the requests still queued at the slow peer")
 }

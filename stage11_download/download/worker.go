@@ -3,7 +3,6 @@ package download
 import (
 	"context"
 	"crypto/sha1"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,10 +13,10 @@ import (
 	"workbook/stage11_download/torrent"
 )
 
-// errPeer marks why a peer was dropped; the download goes on with the others.
+// Why a peer was dropped; the download goes on with the others. A piece
+// that fails its SHA-1 check is stage 10's ErrHashMismatch.
 var (
 	errStalled  = errors.New("peer stalled")
-	errBadPiece = errors.New("piece failed its SHA-1 check")
 	errProtocol = errors.New("peer broke the protocol")
 )
 
@@ -40,22 +39,20 @@ type job struct {
 
 func (j *job) blocks() int { return len(j.received) }
 
-// blockLen is the length of block b: BlockSize, the last one shorter.
-func (j *job) blockLen(b int) int { return min(BlockSize, len(j.buf)-b*BlockSize) }
+// blockLen is the length of block b: peer.BlockSize, the last one shorter.
+func (j *job) blockLen(b int) int { return min(peer.BlockSize, len(j.buf)-b*peer.BlockSize) }
 
 // worker fetches pieces from one peer connection. It runs in one goroutine;
 // a second one only reads messages off the connection (a read blocks, and
 // the worker must also hear about the queue changing).
 type worker struct {
 	conn  *peer.Conn
+	s     *Session // stage 10: choked or not, which pieces the peer has
 	info  *torrent.Info
 	q     *queue
 	store *storage
 	opts  *Options
 
-	has       peer.Bitfield // pieces the peer says it holds
-	choked    bool          // peers start out choking us (BEP 3)
-	sawFirst  bool          // a message other than keep-alive arrived
 	active    []*job
 	inflight  int       // requests sent and not yet answered
 	lastBlock time.Time // when the peer last gave us something we needed
@@ -66,9 +63,8 @@ type worker struct {
 
 func newWorker(conn *peer.Conn, info *torrent.Info, q *queue, store *storage, opts *Options, onPiece func(int64)) *worker {
 	return &worker{
-		conn: conn, info: info, q: q, store: store, opts: opts, onPiece: onPiece,
-		has:    make(peer.Bitfield, (info.NumPieces()+7)/8),
-		choked: true,
+		conn: conn, s: NewSession(conn, info.NumPieces()),
+		info: info, q: q, store: store, opts: opts, onPiece: onPiece,
 	}
 }
 
@@ -102,7 +98,7 @@ func (w *worker) run(ctx context.Context) error {
 		reader.Wait()
 	}()
 
-	if err := w.conn.WriteMessage(&peer.Message{ID: peer.Interested}); err != nil {
+	if err := w.s.SendInterested(); err != nil {
 		return fmt.Errorf("send interested: %w", err)
 	}
 	tick := time.NewTicker(w.opts.StallTimeout / 4)
@@ -138,26 +134,32 @@ func (w *worker) run(ctx context.Context) error {
 
 // request keeps up to opts.Pipeline block requests in flight (stage 10's
 // pipelining), taking new pieces from the queue as the ones it has run out of
-// blocks to ask for. A choked peer gets no requests: it would ignore them.
+// blocks to ask for. The new requests go out in one write. A choked peer
+// gets no requests: it would ignore them.
 func (w *worker) request() error {
-	for !w.choked && w.inflight < w.opts.Pipeline {
+	var batch []*peer.Message
+	for !w.s.Choked && w.inflight < w.opts.Pipeline {
 		j, b := w.nextBlock()
 		if j == nil {
 			if len(w.active) >= w.maxActive() {
-				return nil
+				break
 			}
-			index, ok := w.q.pick(w.has.Has, w.isActive)
+			index, ok := w.q.pick(w.s.Has.Has, w.isActive)
 			if !ok {
-				return nil
+				break
 			}
 			w.active = append(w.active, w.newJob(index))
 			continue
 		}
-		if err := w.conn.WriteMessage(blockMessage(peer.Request, j.index, b*BlockSize, j.blockLen(b))); err != nil {
-			return fmt.Errorf("request piece %d: %w", j.index, err)
-		}
+		batch = append(batch, peer.NewRequest(j.index, b*peer.BlockSize, j.blockLen(b)))
 		j.requested[b] = true
 		w.inflight++
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := w.conn.WriteMessages(batch...); err != nil {
+		return fmt.Errorf("send %d requests: %w", len(batch), err)
 	}
 	return nil
 }
@@ -166,12 +168,12 @@ func (w *worker) request() error {
 // opts.Pipeline requests in flight across piece boundaries, and no more, since
 // each one holds a piece-sized buffer.
 func (w *worker) maxActive() int {
-	return int((int64(w.opts.Pipeline)*BlockSize+w.info.PieceLength-1)/w.info.PieceLength) + 1
+	return int((int64(w.opts.Pipeline)*peer.BlockSize+w.info.PieceLength-1)/w.info.PieceLength) + 1
 }
 
 func (w *worker) newJob(index int) *job {
 	size := int(w.info.PieceSize(index))
-	n := (size + BlockSize - 1) / BlockSize
+	n := (size + peer.BlockSize - 1) / peer.BlockSize
 	return &job{index: index, buf: make([]byte, size), requested: make([]bool, n), received: make([]bool, n)}
 }
 
@@ -199,46 +201,26 @@ func (w *worker) find(index int) *job {
 	return nil
 }
 
-// handle acts on one message from the peer.
+// handle acts on one message from the peer. Stage 10's Session keeps the
+// state (choked, which pieces the peer has) and checks bitfield and have.
 func (w *worker) handle(msg *peer.Message) error {
-	if msg == nil {
-		return nil // keep-alive
+	if err := w.s.Handle(msg); err != nil {
+		return fmt.Errorf("%w: %w", errProtocol, err)
 	}
-	first := !w.sawFirst
-	w.sawFirst = true
+	if msg == nil {
+		return nil
+	}
 	switch msg.ID {
-	case peer.Choke:
+	case peer.MsgChoke:
 		// BEP 3: a choke drops every request the peer had queued. Mark the
 		// blocks to be asked again after an unchoke; if none comes, the
 		// stall check gives the pieces back for another peer.
-		w.choked = true
 		for _, j := range w.active {
 			clear(j.requested)
 		}
 		w.inflight = 0
-	case peer.Unchoke:
-		w.choked = false
-	case peer.Have:
-		if len(msg.Payload) != 4 {
-			return fmt.Errorf("%w: have message of %d bytes", errProtocol, len(msg.Payload))
-		}
-		index := binary.BigEndian.Uint32(msg.Payload)
-		if index >= uint32(w.info.NumPieces()) {
-			return fmt.Errorf("%w: have for piece %d of %d", errProtocol, index, w.info.NumPieces())
-		}
-		w.has.Set(int(index))
-	case peer.Bitfield_:
-		// BEP 3: the bitfield comes first, right after the handshake.
-		if !first {
-			return fmt.Errorf("%w: bitfield after other messages", errProtocol)
-		}
-		has, err := peer.ParseBitfield(msg.Payload, w.info.NumPieces())
-		if err != nil {
-			return fmt.Errorf("%w: %w", errProtocol, err)
-		}
-		w.has = has
-	case peer.Piece:
-		return w.block(msg.Payload)
+	case peer.MsgPiece:
+		return w.block(msg)
 	}
 	// Other messages (requests from the peer, extensions) need no answer:
 	// this client downloads only.
@@ -248,20 +230,19 @@ func (w *worker) handle(msg *peer.Message) error {
 // block stores one received block. A block for a piece this worker no
 // longer fetches (a request cancelled in the endgame may still arrive) or a
 // second copy of a block is ignored; a block that cannot be one we asked for
-// drops the peer, since writing it would corrupt the piece.
-func (w *worker) block(payload []byte) error {
-	if len(payload) < 8 {
-		return fmt.Errorf("%w: piece message of %d bytes", errProtocol, len(payload))
+// (wrong offset or length) drops the peer, since writing it would corrupt
+// the piece.
+func (w *worker) block(msg *peer.Message) error {
+	index, begin, data, err := peer.ParsePiece(msg)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errProtocol, err)
 	}
-	index := int(binary.BigEndian.Uint32(payload[0:4]))
-	begin := int(binary.BigEndian.Uint32(payload[4:8]))
-	data := payload[8:]
 	j := w.find(index)
 	if j == nil {
 		return nil
 	}
-	b := begin / BlockSize
-	if begin%BlockSize != 0 || b >= j.blocks() || len(data) != j.blockLen(b) {
+	b := begin / peer.BlockSize
+	if begin%peer.BlockSize != 0 || b >= j.blocks() || len(data) != j.blockLen(b) {
 		return fmt.Errorf("%w: unrequested block of %d bytes at %d in piece %d", errProtocol, len(data), begin, index)
 	}
 	if j.received[b] {
@@ -289,7 +270,7 @@ func (w *worker) verify(j *job) error {
 	// it as waiting for a peer.
 	defer w.remove(j)
 	if sha1.Sum(j.buf) != w.info.PieceHash(j.index) {
-		return fmt.Errorf("piece %d: %w", j.index, errBadPiece)
+		return fmt.Errorf("piece %d: %w", j.index, ErrHashMismatch)
 	}
 	// In the endgame another peer may have delivered it already.
 	if !w.q.isDone(j.index) {
@@ -314,20 +295,24 @@ func (w *worker) remove(j *job) {
 // dropFinished cancels the requests for pieces another worker finished
 // first (endgame), so the peer does not send what is no longer needed.
 func (w *worker) dropFinished() error {
+	var cancels []*peer.Message
 	for _, j := range slices.Clone(w.active) {
 		if !w.q.isDone(j.index) {
 			continue
 		}
 		for b, asked := range j.requested {
-			if !asked {
-				continue
-			}
-			w.inflight--
-			if err := w.conn.WriteMessage(blockMessage(peer.Cancel, j.index, b*BlockSize, j.blockLen(b))); err != nil {
-				return fmt.Errorf("cancel piece %d: %w", j.index, err)
+			if asked {
+				cancels = append(cancels, peer.NewCancel(j.index, b*peer.BlockSize, j.blockLen(b)))
+				w.inflight--
 			}
 		}
 		w.remove(j)
+	}
+	if len(cancels) == 0 {
+		return nil
+	}
+	if err := w.conn.WriteMessages(cancels...); err != nil {
+		return fmt.Errorf("send %d cancels: %w", len(cancels), err)
 	}
 	return nil
 }
@@ -337,7 +322,7 @@ func (w *worker) dropFinished() error {
 // piece we still need. Time spent waiting while other workers fetch the
 // pieces this peer could give does not count.
 func (w *worker) checkStall() error {
-	waitingOnOthers := !w.choked && len(w.active) == 0 && w.q.wants(w.has.Has)
+	waitingOnOthers := !w.s.Choked && len(w.active) == 0 && w.q.wants(w.s.Has.Has)
 	if waitingOnOthers {
 		w.lastBlock = time.Now()
 		return nil
@@ -347,7 +332,7 @@ func (w *worker) checkStall() error {
 		return nil
 	}
 	switch {
-	case w.choked:
+	case w.s.Choked:
 		return fmt.Errorf("%w: choked us for %v", errStalled, idle.Round(time.Millisecond))
 	case len(w.active) > 0:
 		return fmt.Errorf("%w: no block for %v", errStalled, idle.Round(time.Millisecond))
@@ -362,13 +347,4 @@ func (w *worker) releaseAll() {
 		w.q.release(j.index)
 	}
 	w.active = nil
-}
-
-// blockMessage builds a request or cancel: index, begin, length (BEP 3).
-func blockMessage(id peer.MessageID, index, begin, length int) *peer.Message {
-	payload := make([]byte, 12)
-	binary.BigEndian.PutUint32(payload[0:4], uint32(index))
-	binary.BigEndian.PutUint32(payload[4:8], uint32(begin))
-	binary.BigEndian.PutUint32(payload[8:12], uint32(length))
-	return &peer.Message{ID: id, Payload: payload}
 }
