@@ -170,3 +170,11 @@ func TestRealTorrents(t *testing.T) {
 		})
 	}
 }
+
+func TestCasesBuild(t *testing.T) {
+	for _, c := range Cases() {
+		tor, err := Build(c.Options)
+		require.NoError(t, err, c.Name)
+		require.Equal(t, sha1.Sum(tor.InfoBytes), tor.InfoHash, c.Name)
+	}
+}
