@@ -115,6 +115,9 @@ func TestOpenErrorsNameThePath(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrNotExist)
 	require.ErrorContains(t, err, missing)
 
+	_, err = torrent.Open(dir)
+	require.EqualError(t, err, "read "+dir+": is a directory")
+
 	hostile := torrentfile.WriteTemp(t, "bad.torrent", torrentfile.HostileCases()[0].Bytes)
 	_, err = torrent.Open(hostile)
 	require.ErrorContains(t, err, hostile)
