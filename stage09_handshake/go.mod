@@ -2,7 +2,18 @@ module workbook/stage09_handshake
 
 go 1.25.0
 
-require workbook/testkit v0.0.0
+require (
+	github.com/jackpal/bencode-go v1.0.2
+	github.com/stretchr/testify v1.11.1
+	go.uber.org/goleak v1.3.0
+	workbook/testkit v0.0.0
+)
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
 
 // The tests share fixtures, fake trackers and fake peers from testkit; the
 // replace lets this stage build on its own too (GOWORK=off).
