@@ -86,28 +86,11 @@ func TestInfo(t *testing.T) {
 		Length: 1 + rng.Int64N(300_000), PieceLength: 1 << (14 + rng.IntN(4)),
 		Announce: fmt.Sprintf("http://127.0.0.1:%d/announce", 1024+rng.IntN(60000))}
 
-	tests := []struct {
-		name string
-		opts torrentfile.Options
-	}{
-		{"single file", torrentfile.Options{Seed: 1, Name: "sample.txt", Length: 92063, PieceLength: 16384}},
-		{"random single file", random},
-		{"multi-file", torrentfile.Options{Seed: 5, Name: "album", PieceLength: 32768, Files: []torrentfile.FileSpec{
-			{Path: []string{"README.txt"}, Length: 1200},
-			{Path: []string{"disc 1", "01 intro.flac"}, Length: 70000},
-			{Path: []string{"disc 2", "empty.cue"}, Length: 0},
-			{Path: []string{"disc 2", "art", "cover.jpg"}, Length: 12345},
-		}}},
-		{"passkey", torrentfile.Options{Seed: 7, Length: 5000, Announce: "http://127.0.0.1:6969/announce?passkey=0123456789abcdef"}},
-		{"announce-list", torrentfile.Options{Seed: 8, Length: 5000, AnnounceList: [][]string{
-			{"http://127.0.0.1:6969/announce"}, {"http://127.0.0.1:6970/announce"}}}},
-		{"extra info keys", torrentfile.Options{Seed: 9, Length: 5000, Private: true, Source: "workbook"}},
-		{"info keys out of order", torrentfile.Options{Seed: 10, Length: 5000, Private: true, UnsortedInfo: true}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+	cases := append(torrentfile.Cases(), torrentfile.Case{Name: "random single file", Options: random})
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
 			t.Parallel()
-			tor := torrentfile.MustBuild(t, tc.opts)
+			tor := torrentfile.MustBuild(t, tc.Options)
 			requireInfo(t, tor.WriteTorrent(t), factsOf(tor))
 		})
 	}

@@ -12,23 +12,10 @@ import (
 
 func TestPieceHashAndSize(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		opts torrentfile.Options
-	}{
-		{"short last piece", torrentfile.Options{Seed: 1, Length: 92063, PieceLength: 16384}},
-		{"length a multiple of the piece length", torrentfile.Options{Seed: 2, Length: 4 * 32768, PieceLength: 32768}},
-		{"one byte past a piece boundary", torrentfile.Options{Seed: 3, Length: 32769, PieceLength: 32768}},
-		{"one piece bigger than the file", torrentfile.Options{Seed: 4, Length: 1000, PieceLength: 1 << 20}},
-		{"one byte", torrentfile.Options{Seed: 5, Length: 1}},
-		{"multi-file, pieces spanning files", torrentfile.Options{Seed: 6, PieceLength: 16384, Files: []torrentfile.FileSpec{
-			{Path: []string{"a"}, Length: 10000}, {Path: []string{"b", "c"}, Length: 0}, {Path: []string{"d"}, Length: 30000},
-		}}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range torrentfile.Cases() {
+		t.Run(tc.Name, func(t *testing.T) {
 			t.Parallel()
-			want := torrentfile.MustBuild(t, tc.opts)
+			want := torrentfile.MustBuild(t, tc.Options)
 			m, err := torrent.Parse(want.Bytes)
 			require.NoError(t, err)
 			require.Equal(t, want.NumPieces(), m.Info.NumPieces())

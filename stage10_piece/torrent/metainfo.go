@@ -77,7 +77,7 @@ func Open(path string) (*Metainfo, error) {
 	// limit, enough to know it is too big without reading all of it.
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // *PathError: "read <path>: is a directory"
 	}
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("%s: larger than %d bytes: not a .torrent file", path, MaxFileSize)

@@ -42,33 +42,10 @@ func wantFiles(files []torrentfile.File) []torrent.File {
 
 func TestParse(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		opts torrentfile.Options
-	}{
-		{"single file, short last piece", torrentfile.Options{Seed: 1, Name: "sample.txt", Length: 92063, PieceLength: 16384}},
-		{"single file, exact pieces", torrentfile.Options{Seed: 2, Length: 4 * 32768, PieceLength: 32768}},
-		{"single file, one byte", torrentfile.Options{Seed: 3, Length: 1}},
-		{"single file, one piece bigger than the file", torrentfile.Options{Seed: 4, Length: 1000, PieceLength: 1 << 20}},
-		{"multi-file, nested paths", torrentfile.Options{Seed: 5, Name: "album", PieceLength: 32768, Files: []torrentfile.FileSpec{
-			{Path: []string{"README.txt"}, Length: 1200},
-			{Path: []string{"disc 1", "01 intro.flac"}, Length: 70000},
-			{Path: []string{"disc 2", "empty.cue"}, Length: 0},
-			{Path: []string{"disc 2", "art", "cover.jpg"}, Length: 12345},
-		}}},
-		{"multi-file, one file", torrentfile.Options{Seed: 6, Files: []torrentfile.FileSpec{{Path: []string{"only"}, Length: 5}}}},
-		{"announce with a passkey query", torrentfile.Options{Seed: 7, Length: 5000,
-			Announce: "http://127.0.0.1:6969/announce?passkey=0123456789abcdef"}},
-		{"announce-list tiers (BEP 12)", torrentfile.Options{Seed: 8, Length: 5000, AnnounceList: [][]string{
-			{"http://127.0.0.1:6969/announce"}, {"http://127.0.0.1:6970/announce", "udp://127.0.0.1:6971"}}}},
-		{"extra info keys private and source", torrentfile.Options{Seed: 9, Length: 5000, Private: true, Source: "workbook"}},
-		{"info keys out of order", torrentfile.Options{Seed: 10, Length: 5000, Private: true, UnsortedInfo: true}},
-		{"comment outside info", torrentfile.Options{Seed: 11, Length: 5000, Comment: "made by a test"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range torrentfile.Cases() {
+		t.Run(tc.Name, func(t *testing.T) {
 			t.Parallel()
-			want := torrentfile.MustBuild(t, tc.opts)
+			want := torrentfile.MustBuild(t, tc.Options)
 			got, err := torrent.Parse(want.Bytes)
 			require.NoError(t, err)
 			requireMatches(t, want, got)
@@ -141,6 +118,9 @@ func TestOpenErrorsNameThePath(t *testing.T) {
 	_, err := torrent.Open(missing)
 	require.ErrorIs(t, err, os.ErrNotExist)
 	require.ErrorContains(t, err, missing)
+
+	_, err = torrent.Open(dir)
+	require.EqualError(t, err, "read "+dir+": is a directory")
 
 	hostile := torrentfile.WriteTemp(t, "bad.torrent", torrentfile.HostileCases()[0].Bytes)
 	_, err = torrent.Open(hostile)
