@@ -123,7 +123,7 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 		Bytes:      m.Info.Length,
 		Elapsed:    time.Since(start),
 		PeersUsed:  int(d.used.Load()),
-		PeersTried: len(d.errs) + int(d.used.Load()),
+		PeersTried: int(d.tried.Load()),
 	}, nil
 }
 
@@ -135,6 +135,7 @@ type downloader struct {
 	store *storage
 
 	connected atomic.Int32 // peers connected now
+	tried     atomic.Int32 // peers dialled
 	used      atomic.Int32 // peers that delivered a verified piece
 
 	mu    sync.Mutex
@@ -193,11 +194,14 @@ func (d *downloader) fail(addr netip.AddrPort, err error, stop context.CancelFun
 		stop()
 		return
 	}
-	d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
+	if d.fatal == nil { // after a disk failure the others only stopped
+		d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
+	}
 }
 
 // fetchFrom connects to one peer and runs a worker on the connection.
 func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
+	d.tried.Add(1)
 	dialCtx, cancel := context.WithTimeout(ctx, d.opts.DialTimeout)
 	conn, err := peer.Dial(dialCtx, addr.String(), d.m.InfoHash, d.opts.PeerID)
 	cancel()

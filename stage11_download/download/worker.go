@@ -212,12 +212,11 @@ func (w *worker) handle(msg *peer.Message) error {
 	}
 	switch msg.ID {
 	case peer.MsgChoke:
-		// BEP 3: a choke drops every request the peer had queued. Mark the
-		// blocks to be asked again after an unchoke; if none comes, the
-		// stall check gives the pieces back for another peer.
-		for _, j := range w.active {
-			clear(j.requested)
-		}
+		// BEP 3: a choke drops every request the peer had queued. Give the
+		// pieces back at once so other peers can fetch them; after an
+		// unchoke this worker picks pieces again. A peer that never
+		// unchokes is dropped by the stall check.
+		w.releaseAll()
 		w.inflight = 0
 	case peer.MsgPiece:
 		return w.block(msg)
