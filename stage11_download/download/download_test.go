@@ -86,6 +86,9 @@ func TestDownloadSingleFile(t *testing.T) {
 	require.Equal(t, tt.Length, stats.Bytes)
 	require.GreaterOrEqual(t, stats.PeersUsed, 1)
 	requireOnly(t, out)
+	info, err := os.Stat(out)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o644), info.Mode().Perm(), "the download is an ordinary file, not the temporary file's 0600")
 }
 
 // requireOnly checks the output is the only thing in its directory: the

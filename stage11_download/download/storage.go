@@ -49,7 +49,8 @@ func newStorage(info *torrent.Info, out string) (*storage, error) {
 		}
 		s.temp = f.Name()
 		s.files = []span{{path: f.Name(), length: info.Length}}
-		err = f.Truncate(info.Length)
+		// CreateTemp makes the file 0600; a download is an ordinary file.
+		err = errors.Join(f.Chmod(0o644), f.Truncate(info.Length))
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -64,6 +65,11 @@ func newStorage(info *torrent.Info, out string) (*storage, error) {
 		return nil, fmt.Errorf("output %s is not writable: %w", out, err)
 	}
 	s.temp = temp
+	// MkdirTemp makes the directory 0700; it becomes an ordinary one.
+	if err := os.Chmod(temp, 0o755); err != nil {
+		s.abort()
+		return nil, fmt.Errorf("output %s: %w", out, err)
+	}
 	var offset int64
 	for _, file := range info.Files {
 		path, err := s.create(file)
