@@ -211,3 +211,21 @@ func TestPieceFromPeersAllFail(t *testing.T) {
 	_, err = download.PieceFromPeers(context.Background(), m, 0, nil, download.PeerOptions{})
 	require.EqualError(t, err, "piece 0: no peers to download from")
 }
+
+// TestPiecePipelineDepth downloads a 2 MiB piece (128 blocks) from a slow
+// seeder: requests pile up at the seeder, and the deepest pile shows the
+// client keeps PipelineDepth requests in flight, no fewer, no more.
+func TestPiecePipelineDepth(t *testing.T) {
+	checkLeaks(t)
+	tor := torrentfile.MustBuild(t, torrentfile.Options{Seed: 12, PieceLength: 2 << 20, Length: 2 << 20})
+	m, err := torrent.Parse(tor.Bytes)
+	require.NoError(t, err)
+	seeder := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{BlockDelay: time.Millisecond})
+
+	got, err := download.Piece(context.Background(), dial(t, seeder, m), m, 0)
+	require.NoError(t, err)
+	require.Equal(t, sha1.Sum(tor.Piece(0)), sha1.Sum(got))
+	require.NoError(t, seeder.Close())
+	require.Len(t, seeder.Requests(), 128, "each block requested once")
+	require.Equal(t, download.PipelineDepth, seeder.MaxQueued(), "requests in flight at the seeder")
+}

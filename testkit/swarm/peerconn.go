@@ -309,6 +309,7 @@ func (p *peerConn) request(payload []byte) bool {
 		return p.write(append(huge, msgPiece, 0, 0, 0, 0)) == nil
 	}
 	p.queue = append(p.queue, r)
+	s.record(func() { s.maxQueued = max(s.maxQueued, len(p.queue)) })
 	return true
 }
 

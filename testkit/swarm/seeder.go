@@ -62,6 +62,7 @@ type Seeder struct {
 	cancels     []Request
 	messages    []uint8
 	blocksSent  int
+	maxQueued   int
 	violations  []string
 	interesteds int
 }
@@ -240,6 +241,15 @@ func (s *Seeder) BlocksSent() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.blocksSent
+}
+
+// MaxQueued is the most requests one connection had waiting to be served
+// at once: how deep the client pipelines (with BlockDelay set, requests
+// pile up until the client stops sending more).
+func (s *Seeder) MaxQueued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxQueued
 }
 
 // Violations lists what clients did against the protocol: a handshake for

@@ -457,3 +457,19 @@ func TestSwarm(t *testing.T) {
 	_, err := net.Dial("tcp", sw.Addrs()[0])
 	require.Error(t, err, "closed seeders no longer listen")
 }
+
+func TestSeederMaxQueued(t *testing.T) {
+	content, _ := testContent(t)
+	s := swarm.Start(t, content, swarm.Options{BlockDelay: 50 * time.Millisecond})
+	c := dial(t, s, content.InfoHash)
+	c.ready()
+	for i := range 3 {
+		c.requestPiece(content, i)
+	}
+	for i := range 3 {
+		c.readPiece(content, i)
+	}
+	// Six requests sent at once: all six wait, or five if the first was
+	// served before the others arrived.
+	require.Contains(t, []int{5, 6}, s.MaxQueued())
+}
