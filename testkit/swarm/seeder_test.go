@@ -200,11 +200,11 @@ func TestSeederServesManyConnections(t *testing.T) {
 
 func TestSeederHonoursCancel(t *testing.T) {
 	content, data := testContent(t)
-	s := swarm.Start(t, content, swarm.Options{BlockDelay: 100 * time.Millisecond})
+	s := swarm.Start(t, content, swarm.Options{BlockDelay: 300 * time.Millisecond})
 	c := dial(t, s, content.InfoHash)
 	c.ready()
 	c.requestPiece(content, 0)
-	c.send(8, 0, block, block) // cancel the second block while the first is delayed
+	c.send(8, 0, block, block) // cancel the second block: it is due 300ms after the first
 	id, p := c.next()
 	require.Equal(t, 7, id)
 	require.Equal(t, data[:block], p[8:])
