@@ -156,6 +156,16 @@ func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 	}
 	close(addrs)
 
+	// Once every piece is done, stop the peers still connecting or
+	// waiting: a handshake that hangs must not delay the end.
+	var watcher sync.WaitGroup
+	watcher.Go(func() {
+		select {
+		case <-d.q.finished:
+			cancel()
+		case <-ctx.Done():
+		}
+	})
 	var wg sync.WaitGroup
 	for range min(d.opts.MaxPeers, len(peers)) {
 		wg.Go(func() {
@@ -170,6 +180,8 @@ func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 		})
 	}
 	wg.Wait()
+	cancel()
+	watcher.Wait()
 
 	switch {
 	case d.q.complete():
