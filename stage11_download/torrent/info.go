@@ -1,0 +1,135 @@
+package torrent
+
+import (
+	"crypto/sha1"
+	"fmt"
+	"math"
+)
+
+// MaxPieceLength bounds info.piece length. BEP 3 sets no limit; real tools
+// stop at 2^28 (mktorrent -l 28), and a client holds a piece in memory to
+// check its hash, so a bigger value is refused rather than allocated.
+const MaxPieceLength = 1 << 28
+
+// parseInfo reads and checks the info dictionary.
+func parseInfo(d dict) (Info, error) {
+	var info Info
+	var err error
+	if info.Name, err = d.string("name"); err != nil {
+		return Info{}, err
+	}
+	if err := checkName(info.Name); err != nil {
+		return Info{}, keyErrorf(d.key("name"), "%v", err)
+	}
+	if info.PieceLength, err = d.int("piece length"); err != nil {
+		return Info{}, err
+	}
+	if info.PieceLength <= 0 {
+		return Info{}, keyErrorf(d.key("piece length"), "must be positive, got %d", info.PieceLength)
+	}
+	if info.PieceLength > MaxPieceLength {
+		return Info{}, keyErrorf(d.key("piece length"), "%d is more than the maximum, %d", info.PieceLength, MaxPieceLength)
+	}
+	pieces, err := d.string("pieces")
+	if err != nil {
+		return Info{}, err
+	}
+	if len(pieces)%sha1.Size != 0 {
+		return Info{}, keyErrorf(d.key("pieces"), "%d bytes is not a whole number of %d-byte SHA-1 hashes", len(pieces), sha1.Size)
+	}
+	info.Pieces = []byte(pieces)
+
+	// BEP 3: a single-file torrent has length, a multi-file one has files.
+	switch {
+	case d.has("length") && d.has("files"):
+		return Info{}, keyErrorf(d.key("files"), "present together with %s: a torrent has one or the other", d.key("length"))
+	case d.has("files"):
+		if info.Files, info.Length, err = parseFiles(d); err != nil {
+			return Info{}, err
+		}
+	case !d.has("length"):
+		return Info{}, keyErrorf(d.key("length"), "missing (a single-file torrent has length, a multi-file one has files)")
+	default:
+		if info.Length, err = d.int("length"); err != nil {
+			return Info{}, err
+		}
+		if info.Length <= 0 {
+			return Info{}, keyErrorf(d.key("length"), "must be positive, got %d", info.Length)
+		}
+	}
+
+	// One hash per piece, no more, no fewer. Written without
+	// (Length+PieceLength-1)/PieceLength, which overflows for huge lengths.
+	want := info.Length / info.PieceLength
+	if info.Length%info.PieceLength != 0 {
+		want++
+	}
+	if got := int64(len(info.Pieces) / sha1.Size); got != want {
+		return Info{}, keyErrorf(d.key("pieces"), "holds %d hashes, but length %d in pieces of %d needs %d",
+			got, info.Length, info.PieceLength, want)
+	}
+	return info, nil
+}
+
+// parseFiles reads info.files and returns the files and their total length.
+func parseFiles(d dict) ([]File, int64, error) {
+	list, err := d.list("files")
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(list) == 0 {
+		return nil, 0, keyErrorf(d.key("files"), "empty list")
+	}
+	files := make([]File, len(list))
+	var total int64
+	for i, v := range list {
+		fd, err := asDict(fmt.Sprintf("%s[%d]", d.key("files"), i), v)
+		if err != nil {
+			return nil, 0, err
+		}
+		if files[i], err = parseFile(fd); err != nil {
+			return nil, 0, err
+		}
+		if files[i].Length > math.MaxInt64-total {
+			return nil, 0, keyErrorf(fd.key("length"), "total length of the files overflows")
+		}
+		total += files[i].Length
+	}
+	if total == 0 {
+		return nil, 0, keyErrorf(d.key("files"), "files hold no bytes")
+	}
+	return files, total, nil
+}
+
+// parseFile reads one entry of info.files.
+func parseFile(d dict) (File, error) {
+	length, err := d.int("length")
+	if err != nil {
+		return File{}, err
+	}
+	if length < 0 {
+		return File{}, keyErrorf(d.key("length"), "must not be negative, got %d", length)
+	}
+	elems, err := d.list("path")
+	if err != nil {
+		return File{}, err
+	}
+	if len(elems) == 0 {
+		return File{}, keyErrorf(d.key("path"), "empty list")
+	}
+	path := make([]string, len(elems))
+	for i, e := range elems {
+		s, ok := e.(string)
+		if !ok {
+			return File{}, keyErrorf(d.key("path"), "element %d: want a string, got %s", i, kind(e))
+		}
+		if err := checkName(s); err != nil {
+			return File{}, keyErrorf(d.key("path"), "element %d: %v", i, err)
+		}
+		path[i] = s
+	}
+	return File{Path: path, Length: length}, nil
+}
+
+// NumPieces is the number of pieces (and of hashes in Pieces).
+func (i *Info) NumPieces() int { return len(i.Pieces) / sha1.Size }
