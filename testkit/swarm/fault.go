@@ -30,6 +30,10 @@ const (
 	// CloseBeforeHandshake reads the handshake and closes the connection
 	// without a reply (the client reads EOF).
 	CloseBeforeHandshake
+	// ResetBeforeHandshake reads the handshake and resets the connection
+	// (RST: SO_LINGER 0) without a reply: the client's read fails with
+	// "connection reset by peer".
+	ResetBeforeHandshake
 	// CloseAfterHandshake sends a correct handshake, then closes (FIN).
 	CloseAfterHandshake
 	// ResetAfterHandshake sends a correct handshake, then resets the
@@ -85,6 +89,7 @@ var faultNames = [...]string{
 	ShortHandshake:           "ShortHandshake",
 	NoHandshakeReply:         "NoHandshakeReply",
 	CloseBeforeHandshake:     "CloseBeforeHandshake",
+	ResetBeforeHandshake:     "ResetBeforeHandshake",
 	CloseAfterHandshake:      "CloseAfterHandshake",
 	ResetAfterHandshake:      "ResetAfterHandshake",
 	NeverUnchoke:             "NeverUnchoke",

@@ -99,6 +99,9 @@ func (p *peerConn) handshake() bool {
 		return false
 	case CloseBeforeHandshake:
 		return false
+	case ResetBeforeHandshake:
+		p.reset()
+		return false
 	case ShortHandshake:
 		p.write(reply[:40])
 		return false
@@ -121,12 +124,17 @@ func (p *peerConn) handshake() bool {
 		// 200ms), then reset: SO_LINGER 0 makes Close send RST, not FIN.
 		p.c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		p.r.ReadByte()
-		if tc, ok := p.c.(*net.TCPConn); ok {
-			tc.SetLinger(0)
-		}
+		p.reset()
 		return false
 	}
 	return p.write(reply) == nil
+}
+
+// reset makes the coming Close send RST instead of FIN (SO_LINGER 0).
+func (p *peerConn) reset() {
+	if tc, ok := p.c.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
 }
 
 // messages runs the message phase: announce pieces, then serve requests.

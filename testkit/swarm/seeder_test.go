@@ -292,6 +292,10 @@ func TestHandshakeFaults(t *testing.T) {
 		{swarm.CloseBeforeHandshake, func(t *testing.T, hs []byte, err error, c *client) {
 			require.ErrorIs(t, err, io.EOF)
 		}},
+		{swarm.ResetBeforeHandshake, func(t *testing.T, hs []byte, err error, c *client) {
+			require.ErrorIs(t, err, syscall.ECONNRESET)
+			require.Empty(t, hs)
+		}},
 		{swarm.CloseAfterHandshake, func(t *testing.T, hs []byte, err error, c *client) {
 			require.NoError(t, err)
 			_, _, err = c.msg()
@@ -421,7 +425,7 @@ func TestMessageFaults(t *testing.T) {
 
 func TestEveryFaultIsTested(t *testing.T) {
 	// The two tables above name every fault but Honest; a new fault needs a row.
-	require.Len(t, swarm.Faults(), 18)
+	require.Len(t, swarm.Faults(), 19)
 	assert.Equal(t, "Honest", swarm.Faults()[0].String())
 	assert.Equal(t, "Fault(99)", swarm.Fault(99).String())
 }
