@@ -172,7 +172,7 @@ func TestDownloadPieceNoGoodPeer(t *testing.T) {
 // TestDownloadPieceStuckPeer: a peer that never unchokes, or chokes for
 // good halfway, must not hold the download: after a while try the next.
 // The reference solution's time per peer is cut to 1s through
-// WORKBOOK_PEER_TIMEOUT; yours may take its own, up to 50s.
+// WORKBOOK_PEER_TIMEOUT; yours may take its own, up to 30s a stuck peer.
 // (Not parallel: it sets an environment variable.)
 func TestDownloadPieceStuckPeer(t *testing.T) {
 	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
@@ -183,7 +183,7 @@ func TestDownloadPieceStuckPeer(t *testing.T) {
 		swarm.Options{})
 	out := filepath.Join(t.TempDir(), "piece")
 
-	res := cli.RunTimeout(t, 55*time.Second, "download_piece", "-o", out, path, "2")
+	res := cli.RunTimeout(t, 100*time.Second, "download_piece", "-o", out, path, "2")
 
 	requirePiece(t, res, tor, 2, out)
 }

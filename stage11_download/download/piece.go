@@ -65,15 +65,8 @@ func (s *Session) Piece(ctx context.Context, index, size int, hash [20]byte) ([]
 	}
 	lastProgress := time.Now()
 	for p.received < len(p.blocks) {
-		if s.Has.Has(index) {
-			if err := s.SendInterested(); err != nil {
-				return nil, s.failed(ctx, err)
-			}
-			if !s.Choked {
-				if err := s.Conn.WriteMessages(p.requests(PipelineDepth)...); err != nil {
-					return nil, s.failed(ctx, err)
-				}
-			}
+		if err := s.ask(p); err != nil {
+			return nil, s.failed(ctx, err)
 		}
 		m, err := s.Conn.ReadMessage()
 		if err != nil {
@@ -97,6 +90,24 @@ func (s *Session) Piece(ctx context.Context, index, size int, hash [20]byte) ([]
 		return nil, fmt.Errorf("piece %d: %w: got %x, want %x", index, ErrHashMismatch, got, hash)
 	}
 	return p.buf, nil
+}
+
+// ask says interested once the peer has the piece and, while unchoked,
+// tops the requests in flight up to PipelineDepth.
+func (s *Session) ask(p *pieceJob) error {
+	if !s.Has.Has(p.index) {
+		return nil // wait for its bitfield or a have
+	}
+	if err := s.SendInterested(); err != nil {
+		return err
+	}
+	if s.Choked {
+		return nil // wait for unchoke
+	}
+	if reqs := p.requests(PipelineDepth); len(reqs) > 0 {
+		return s.Conn.WriteMessages(reqs...)
+	}
+	return nil
 }
 
 // failed explains a read or write error: Ctrl-C rather than the closed

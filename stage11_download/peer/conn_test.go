@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 
@@ -55,6 +56,7 @@ func TestDialFaults(t *testing.T) {
 		{fault: swarm.ShortHandshake, wantIs: io.ErrUnexpectedEOF, wantErr: "short handshake: peer closed the connection after 40 of 68 bytes"},
 		{fault: swarm.NoHandshakeReply, wantIs: context.DeadlineExceeded, wantErr: "context deadline exceeded"},
 		{fault: swarm.CloseBeforeHandshake, wantIs: io.EOF, wantErr: "peer closed the connection without a handshake"},
+		{fault: swarm.ResetBeforeHandshake, wantIs: syscall.ECONNRESET, wantErr: "read handshake (0 of 68 bytes): read tcp "},
 		{fault: swarm.CloseAfterHandshake},
 		{fault: swarm.ResetAfterHandshake},
 	}
