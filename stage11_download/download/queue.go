@@ -12,6 +12,10 @@ type queue struct {
 	owners  []int // workers fetching each piece right now
 	pending int   // pieces not done that no worker is fetching
 	left    int   // pieces not done
+	// first is a lower bound on the lowest pending piece, so pick does not
+	// rescan the done pieces at the start every time (a torrent can have
+	// tens of thousands of pieces).
+	first int
 
 	// changed is closed and replaced whenever a piece is finished or given
 	// back, so idle workers wake up and look again.
@@ -53,8 +57,11 @@ func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.pending > 0 {
-		for i, done := range q.done {
-			if !done && q.owners[i] == 0 && has(i) {
+		for q.first < len(q.done) && !q.isPending(q.first) {
+			q.first++
+		}
+		for i := q.first; i < len(q.done); i++ {
+			if q.isPending(i) && has(i) {
 				q.owners[i]++
 				q.pending--
 				return i, true
@@ -87,6 +94,7 @@ func (q *queue) release(index int) {
 	q.owners[index]--
 	if q.owners[index] == 0 && !q.done[index] {
 		q.pending++
+		q.first = min(q.first, index)
 		q.notify()
 	}
 }
@@ -133,6 +141,10 @@ func (q *queue) complete() bool {
 	defer q.mu.Unlock()
 	return q.left == 0
 }
+
+// isPending reports whether piece i waits for a worker. The caller holds
+// q.mu.
+func (q *queue) isPending(i int) bool { return !q.done[i] && q.owners[i] == 0 }
 
 // notify wakes every worker waiting on watch. The caller holds q.mu.
 func (q *queue) notify() {

@@ -1,0 +1,80 @@
+package download
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func all(int) bool  { return true }
+func none(int) bool { return false }
+
+func TestQueuePickInOrderOfWhatThePeerHas(t *testing.T) {
+	q := newQueue(4)
+	odd := func(i int) bool { return i%2 == 1 }
+
+	got, ok := q.pick(odd, none)
+	require.True(t, ok)
+	require.Equal(t, 1, got, "the first piece the peer has")
+	got, _ = q.pick(odd, none)
+	require.Equal(t, 3, got)
+	_, ok = q.pick(odd, none)
+	require.False(t, ok, "pieces 0 and 2 are still pending: no endgame yet, and the peer has neither")
+}
+
+func TestQueueReleaseGivesThePieceBack(t *testing.T) {
+	q := newQueue(3)
+	for range 3 {
+		q.pick(all, none)
+	}
+	changed := q.watch()
+	q.release(0) // the peer fetching piece 0 failed
+	select {
+	case <-changed:
+	default:
+		t.Fatal("a piece given back must wake waiting workers")
+	}
+	got, ok := q.pick(all, none)
+	require.True(t, ok)
+	require.Equal(t, 0, got, "a piece given back goes to the next worker, even below pieces already handed out")
+}
+
+func TestQueueEndgame(t *testing.T) {
+	q := newQueue(2)
+	a, _ := q.pick(all, none) // worker A takes 0
+	b, _ := q.pick(all, none) // worker B takes 1
+	require.Equal(t, []int{0, 1}, []int{a, b})
+
+	// Nothing is pending: worker C gets a piece already in flight, the one
+	// with the fewest workers, never one it already fetches.
+	c, ok := q.pick(all, func(i int) bool { return i == 0 })
+	require.True(t, ok, "in the endgame a piece in flight is handed out again")
+	require.Equal(t, 1, c)
+
+	require.True(t, q.finish(1), "the first to deliver piece 1")
+	require.False(t, q.finish(1), "the second copy of piece 1 is not counted")
+	q.release(1)
+	q.release(1)
+	require.False(t, q.complete())
+	require.True(t, q.finish(0))
+	q.release(0)
+	require.True(t, q.complete())
+	select {
+	case <-q.finished:
+	default:
+		t.Fatal("finished must be closed once every piece is done")
+	}
+}
+
+func TestQueueFailedPieceIsNotLost(t *testing.T) {
+	q := newQueue(1)
+	q.pick(all, none)
+	q.pick(all, none) // endgame: a second worker on piece 0
+	q.release(0)      // one of them fails: the other still has it
+	_, ok := q.pick(all, func(i int) bool { return i == 0 })
+	require.False(t, ok, "the remaining worker already fetches piece 0")
+	q.release(0) // the other fails too
+	got, ok := q.pick(all, none)
+	require.True(t, ok, "a piece nobody fetches any more is pending again")
+	require.Equal(t, 0, got)
+}
