@@ -55,6 +55,10 @@ var ErrNoPeers = errors.New("no peers to download from")
 // was complete. Errors holds why, one per peer tried.
 type PeersFailedError struct{ Errors []error }
 
+// Unwrap lets errors.Is and errors.As look at each peer's error (for
+// example ErrHashMismatch).
+func (e *PeersFailedError) Unwrap() []error { return e.Errors }
+
 func (e *PeersFailedError) Error() string {
 	const show = 5
 	var b strings.Builder

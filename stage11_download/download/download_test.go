@@ -186,6 +186,9 @@ func TestDownloadOnlyBadPeers(t *testing.T) {
 			var failed *download.PeersFailedError
 			require.ErrorAs(t, err, &failed, "with no usable peer Download must say every peer failed")
 			require.Len(t, failed.Errors, 2, "one reason per peer")
+			if tc.opts.Fault == swarm.CorruptBlock {
+				require.ErrorIs(t, err, download.ErrHashMismatch, "the reasons can be inspected with errors.Is")
+			}
 			requireNothingAt(t, out)
 		})
 	}
