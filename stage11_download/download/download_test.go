@@ -116,6 +116,17 @@ func TestDownloadMultiFile(t *testing.T) {
 	requireOnly(t, out)
 }
 
+func TestDownloadMultiFileOutputWithSlash(t *testing.T) {
+	checkLeaks(t)
+	tt := torrentfile.SampleMulti(t)
+	peers := seed(t, tt, swarm.Options{})
+	out := filepath.Join(t.TempDir(), "album") + "/"
+
+	_, err := download.Download(context.Background(), metainfo(t, tt), peers, out, testOptions())
+	require.NoError(t, err)
+	require.NoError(t, tt.VerifyContent(out), "-o album/ is the directory album")
+}
+
 func TestDownloadLastPieceShorter(t *testing.T) {
 	checkLeaks(t)
 	tt := torrentfile.Sample(t) // 6 pieces, the last 10143 bytes

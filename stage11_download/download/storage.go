@@ -36,6 +36,7 @@ type span struct {
 // file created at its full (sparse) length. An output that cannot be written
 // fails here, before any network traffic.
 func newStorage(info *torrent.Info, out string) (*storage, error) {
+	out = filepath.Clean(out) // "dir/" names dir, not a file inside it
 	s := &storage{out: out, dir: info.Files != nil, pieceLn: info.PieceLength}
 	if err := checkOutput(out, s.dir); err != nil {
 		return nil, err
