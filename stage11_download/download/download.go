@@ -215,23 +215,59 @@ func (d *downloader) fail(addr netip.AddrPort, err error, stop context.CancelFun
 	}
 }
 
-// fetchFrom connects to one peer and runs a worker on the connection.
+// reconnectPause is the wait before dialling again a peer that dropped the
+// connection after sending good pieces.
+const reconnectPause = time.Second
+
+// fetchFrom fetches pieces from one peer. A peer that sent verified pieces
+// and then lost the connection (a network error, not bad data, a broken
+// rule or a stall) is dialled once more after a pause: real clients close
+// connections for reasons of their own (too many peers, idle ones, a
+// restart).
 func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	d.tried.Add(1)
+	delivered, err := d.connect(ctx, addr)
+	if err != nil && delivered > 0 && worthRetrying(err) {
+		pause := time.NewTimer(reconnectPause)
+		defer pause.Stop()
+		select {
+		case <-ctx.Done():
+			return err
+		case <-pause.C:
+		}
+		var more int
+		more, err = d.connect(ctx, addr)
+		delivered += more
+	}
+	if delivered > 0 {
+		d.used.Add(1)
+	}
+	return err
+}
+
+// worthRetrying reports whether err may be the network's fault rather than
+// the peer's (or ours).
+func worthRetrying(err error) bool {
+	var disk storageError
+	return !errors.Is(err, errProtocol) && !errors.Is(err, ErrHashMismatch) &&
+		!errors.Is(err, errStalled) && !errors.As(err, &disk) &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// connect dials addr and runs a worker on the connection until it ends. It
+// returns how many verified pieces the peer sent.
+func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, error) {
 	dialCtx, cancel := context.WithTimeout(ctx, d.opts.DialTimeout)
 	conn, err := peer.Dial(dialCtx, addr.String(), d.m.InfoHash, d.opts.PeerID)
 	cancel()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	d.connected.Add(1)
 	defer d.connected.Add(-1)
 	w := newWorker(conn, &d.m.Info, d.q, d.store, d.opts, d.progress)
 	err = w.run(ctx)
-	if w.delivered > 0 {
-		d.used.Add(1)
-	}
-	return err
+	return w.delivered, err
 }
 
 // progress counts a verified piece and reports it; the lock keeps the calls

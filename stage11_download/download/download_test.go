@@ -222,6 +222,25 @@ func TestDownloadCorruptPeerDropped(t *testing.T) {
 	require.LessOrEqual(t, corrupt.Connections(), 1, "a peer that sent bad data is dropped, not reconnected")
 }
 
+// TestDownloadReconnects: a peer that sent a verified piece and then lost
+// the connection is dialled once more; one that never sent a good piece is
+// not. (Pieces of one block: DisconnectMidPiece serves one block, here a
+// whole piece, then closes.)
+func TestDownloadReconnects(t *testing.T) {
+	checkLeaks(t)
+	tt := torrentfile.MustBuild(t, torrentfile.Options{Seed: 14, Length: 100_000, PieceLength: peer.BlockSize})
+	flaky := swarm.Start(t, swarm.FromTorrent(tt), swarm.Options{Fault: swarm.DisconnectMidPiece})
+	corrupt := swarm.Start(t, swarm.FromTorrent(tt), swarm.Options{Fault: swarm.CorruptBlock})
+
+	_, _, err := fetch(t, tt, []netip.AddrPort{flaky.AddrPort(), corrupt.AddrPort()}, testOptions())
+	var failed *download.PeersFailedError
+	require.ErrorAs(t, err, &failed, "neither peer can deliver the whole torrent")
+	flaky.Close()
+	corrupt.Close()
+	require.Equal(t, 2, flaky.Connections(), "the peer that sent a good piece before it closed is dialled again, once")
+	require.Equal(t, 1, corrupt.Connections(), "the peer that sent bad data is not")
+}
+
 // TestDownloadEndgame lets a slow peer take every piece first: the fast
 // peer announces its pieces only later (have messages). Without an endgame
 // the download would wait for the slow peer to serve its whole queue (half a
