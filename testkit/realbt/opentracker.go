@@ -264,7 +264,11 @@ func (tr *Opentracker) announce(ctx context.Context, infoHash [20]byte, event st
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tr.AnnounceURL+"?"+q.Encode(), nil)
+	// url.Values writes a 0x20 byte as "+" (HTML form style); trackers read
+	// the query as BEP 3 percent-encoding, where "+" is a plus sign, so a
+	// space must go as %20. A literal "+" is already %2B, so this swap is exact.
+	query := strings.ReplaceAll(q.Encode(), "+", "%20")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tr.AnnounceURL+"?"+query, nil)
 	if err != nil {
 		return nil, err
 	}

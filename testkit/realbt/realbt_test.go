@@ -207,6 +207,17 @@ func TestOpentrackerWhitelist(t *testing.T) {
 	require.NoError(t, err, "after Allow the hash is served")
 }
 
+// TestOpentrackerHashWithSpaceAndPlus checks the probe announce's
+// percent-encoding: a 0x20 byte must go as %20 (not "+", which a tracker
+// reads as a plus sign and so as another info hash) and "+" as %2B.
+func TestOpentrackerHashWithSpaceAndPlus(t *testing.T) {
+	t.Parallel()
+	hash := [20]byte{' ', '+', '%', '&', '=', 0x00, 0xff}
+	tr := realbt.StartOpentracker(t, hash)
+	_, err := tr.Peers(context.Background(), hash)
+	require.NoError(t, err, "opentracker must receive exactly the whitelisted 20 bytes")
+}
+
 // fakeTB records how Require ended a test. Fatalf and Skip stop the calling
 // goroutine, as the real ones do.
 type fakeTB struct {
