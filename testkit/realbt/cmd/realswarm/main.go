@@ -1,7 +1,7 @@
 // Command realswarm runs a real swarm on 127.0.0.1 until it is stopped: an
 // opentracker and real seeders (aria2c, qbittorrent-nox) serving a generated
-// file, for scripts that need real peers outside a Go test, such as the
-// stage 11 speed comparison.
+// file, for scripts and lessons that need real peers outside a Go test
+// (the stage 10 lesson downloads a piece from it).
 //
 //	go run ./testkit/realbt/cmd/realswarm -size 1073741824 -dir /tmp/swarm
 //
@@ -102,6 +102,9 @@ func startSwarm(tb *cmdTB, stdout io.Writer, dir string, size, pieceLength int64
 		Seed: seed, Name: "realswarm.bin", Length: size, PieceLength: pieceLength, Announce: tr.AnnounceURL,
 	})
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	torrentPath := filepath.Join(dir, "realswarm.torrent")
