@@ -3,6 +3,7 @@ package swarm
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -18,7 +19,16 @@ const (
 	writeTimeout     = 10 * time.Second // a client that stops reading
 	defaultHaveDelay = 100 * time.Millisecond
 	defaultChokeFor  = 100 * time.Millisecond
+	// strayQuiet is how long UnrequestedAlignedBlock waits after the
+	// client's last message before its stray blocks: by then the client
+	// has sent the requests it will send until blocks come.
+	strayQuiet = 50 * time.Millisecond
 )
+
+// StrayBlocks is how many unrequested blocks UnrequestedAlignedBlock sends
+// on a connection: more than any client needs to forgive (requests it
+// cancelled or a choke dropped are a pipeline's worth).
+const StrayBlocks = 256
 
 // peerConn is one connection of a seeder. serve runs in one goroutine and
 // does all the writing; a reader goroutine turns the bytes the client sends
@@ -41,6 +51,13 @@ type peerConn struct {
 	rechoked     bool      // ChokeMidPieceThenUnchoke happened
 	nextBlock    time.Time // BlockDelay: no block before this
 	scratch      []byte
+
+	// For UnrequestedAlignedBlock: what the client asked for on this
+	// connection, and when it last said anything.
+	asked       map[[2]int]bool // index, begin
+	lastAsked   Request
+	lastInbound time.Time
+	straysSent  bool
 }
 
 type inbound struct {
@@ -56,6 +73,7 @@ func newPeerConn(s *Seeder, c net.Conn) *peerConn {
 		in:      make(chan inbound, 64),
 		done:    make(chan struct{}),
 		choking: true,
+		asked:   map[[2]int]bool{},
 	}
 }
 
@@ -184,7 +202,7 @@ func (p *peerConn) messages() {
 			}
 		}
 		if p.canServe() {
-			if wait := time.Until(p.nextBlock); wait > 0 {
+			if wait := time.Until(p.serveAt()); wait > 0 {
 				if blockTimer == nil {
 					blockTimer = time.NewTimer(wait)
 				}
@@ -245,6 +263,7 @@ func (p *peerConn) handle(in inbound) bool {
 		}
 		return false
 	}
+	p.lastInbound = time.Now()
 	if in.m == nil {
 		return true // keep-alive
 	}
@@ -291,6 +310,8 @@ func (p *peerConn) request(payload []byte) bool {
 		return false
 	}
 	s.record(func() { s.requests = append(s.requests, r) })
+	p.asked[[2]int{r.Index, r.Begin}] = true
+	p.lastAsked = r
 	if p.choking {
 		// Requests already on the wire when we choked are innocent.
 		if !p.everUnchoked {
@@ -325,6 +346,49 @@ func (p *peerConn) canServe() bool {
 	return len(p.queue) > 0 && !p.choking && !p.stuck
 }
 
+// serveAt is when the next block may go: after BlockDelay, and for
+// UnrequestedAlignedBlock not before the client has gone quiet.
+func (p *peerConn) serveAt() time.Time {
+	if p.opts.Fault == UnrequestedAlignedBlock && !p.straysSent {
+		return p.lastInbound.Add(strayQuiet)
+	}
+	return p.nextBlock
+}
+
+// sendStrays sends StrayBlocks garbage blocks at block boundaries the
+// client never asked for on this connection, in torrent order starting
+// right after its last request, round and round (UnrequestedAlignedBlock).
+func (p *peerConn) sendStrays() error {
+	c := p.s.content
+	type at struct{ index, begin int }
+	var free []at
+	for i := range c.NumPieces() {
+		for b := 0; int64(b) < c.PieceSize(i); b += maxBlock {
+			if !p.asked[[2]int{i, b}] {
+				free = append(free, at{i, b})
+			}
+		}
+	}
+	if len(free) == 0 {
+		return nil // the client asked for everything
+	}
+	start, _ := slices.BinarySearchFunc(free, p.lastAsked, func(a at, r Request) int {
+		return cmp.Or(cmp.Compare(a.index, r.Index), cmp.Compare(a.begin, r.Begin))
+	})
+	for n := range StrayBlocks {
+		a := free[(start+n)%len(free)]
+		length := int(min(int64(maxBlock), c.PieceSize(a.index)-int64(a.begin)))
+		data, err := c.block(a.index, a.begin, length)
+		if err != nil {
+			return err
+		}
+		if err := p.sendBlock(a.index, a.begin, garbage(data)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // serveBlock sends the oldest queued block, or does the fault that takes
 // its place; false ends the connection.
 func (p *peerConn) serveBlock(unchokeTimer **time.Timer) bool {
@@ -343,6 +407,12 @@ func (p *peerConn) serveBlock(unchokeTimer **time.Timer) bool {
 				*unchokeTimer = time.NewTimer(orDefault(p.opts.ChokeFor, defaultChokeFor))
 			}
 			return p.send(&message{id: msgChoke}) == nil
+		}
+	}
+	if p.opts.Fault == UnrequestedAlignedBlock && !p.straysSent {
+		p.straysSent = true
+		if p.sendStrays() != nil {
+			return false
 		}
 	}
 	r := p.queue[0]

@@ -398,6 +398,24 @@ func TestMessageFaults(t *testing.T) {
 			require.Equal(t, 7, id)
 			require.Equal(t, want[:block], p[8:])
 		}},
+		{swarm.UnrequestedAlignedBlock, func(t *testing.T, c *client) {
+			c.ready()
+			c.send(6, 0, 0, block)
+			// 5 pieces: 4 of two blocks, the last one of 5000 bytes. Every
+			// block but 0/0, from the one after it, round and round.
+			free := [][3]int{{0, block, block}, {1, 0, block}, {1, block, block}, {2, 0, block}, {2, block, block},
+				{3, 0, block}, {3, block, block}, {4, 0, 5000}}
+			for n := range swarm.StrayBlocks {
+				id, p := c.next()
+				require.Equal(t, 7, id)
+				want := free[n%len(free)]
+				got := [3]int{int(binary.BigEndian.Uint32(p)), int(binary.BigEndian.Uint32(p[4:])), len(p) - 8}
+				require.Equal(t, want, got, "stray %d: index, begin, length", n)
+			}
+			id, p := c.next()
+			require.Equal(t, 7, id)
+			require.Equal(t, want[:block], p[8:], "then the block asked for")
+		}},
 		{swarm.DuplicateBlock, func(t *testing.T, c *client) {
 			c.ready()
 			c.send(6, 0, 0, block)
@@ -425,7 +443,7 @@ func TestMessageFaults(t *testing.T) {
 
 func TestEveryFaultIsTested(t *testing.T) {
 	// The two tables above name every fault but Honest; a new fault needs a row.
-	require.Len(t, swarm.Faults(), 19)
+	require.Len(t, swarm.Faults(), 20)
 	assert.Equal(t, "Honest", swarm.Faults()[0].String())
 	assert.Equal(t, "Fault(99)", swarm.Fault(99).String())
 }
