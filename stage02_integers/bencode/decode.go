@@ -130,7 +130,10 @@ func (d *decoder) integer() (int64, error) {
 	var n int64
 	for d.pos < len(d.data) && isDigit(d.data[d.pos]) {
 		digit := int64(d.data[d.pos] - '0')
-		if n < (minInt64+digit)/10 {
+		// Stop before n*10 - digit would fall below minInt64: two
+		// comparisons, where n < (minInt64+digit)/10 would cost a division
+		// for every digit.
+		if n < minInt64/10 || n*10 < minInt64+digit {
 			return 0, d.errorAt(start, "integer does not fit in 64 bits")
 		}
 		n = n*10 - digit
