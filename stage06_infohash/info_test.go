@@ -24,7 +24,7 @@ type infoFacts struct {
 }
 
 func factsOf(tor *torrentfile.Torrent) infoFacts {
-	return infoFacts{announce: tor.Announce, name: tor.Name, length: tor.Length, infoHash: tor.InfoHashHex(), files: tor.Files}
+	return infoFacts{announce: tor.TrackerURL(), name: tor.Name, length: tor.Length, infoHash: tor.InfoHashHex(), files: tor.Files}
 }
 
 func factsOfReal(r *torrentfile.Real) infoFacts {
@@ -54,7 +54,7 @@ func requireInfo(t *testing.T, path string, want infoFacts) {
 	res := cli.Run(t, "info", path)
 	require.Equal(t, 0, res.ExitCode, "`info %s` should succeed\n%s", path, res)
 	require.Equal(t, want.output(), res.Stdout,
-		"`info` prints the tracker URL (the announce key), the total length in bytes (info.length, or the sum of info.files) "+
+		"`info` prints the tracker URL (the announce key, or without it the first URL of announce-list), the total length in bytes (info.length, or the sum of info.files) "+
 			"and the info hash: SHA-1 of the info dictionary's bytes exactly as they are in the file (not re-encoded), in lower-case hex\n%s", res)
 }
 

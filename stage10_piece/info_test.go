@@ -26,7 +26,7 @@ type infoFacts struct {
 }
 
 func factsOf(tor *torrentfile.Torrent) infoFacts {
-	f := infoFacts{announce: tor.Announce, name: tor.Name, length: tor.Length, infoHash: tor.InfoHashHex(),
+	f := infoFacts{announce: tor.TrackerURL(), name: tor.Name, length: tor.Length, infoHash: tor.InfoHashHex(),
 		pieceLength: tor.PieceLength, files: tor.Files}
 	for i := range tor.NumPieces() {
 		f.pieceHashes = append(f.pieceHashes, tor.PieceHashHex(i))
@@ -71,7 +71,7 @@ func requireInfo(t *testing.T, path string, want infoFacts) {
 	res := cli.Run(t, "info", path)
 	require.Equal(t, 0, res.ExitCode, "`info %s` should succeed\n%s", path, res)
 	require.Equal(t, want.output(), res.Stdout,
-		"`info` prints the tracker URL (the announce key), the total length in bytes (info.length, or the sum of info.files), "+
+		"`info` prints the tracker URL (the announce key, or without it the first URL of announce-list), the total length in bytes (info.length, or the sum of info.files), "+
 			"the info hash: SHA-1 of the info dictionary's bytes exactly as they are in the file (not re-encoded), in lower-case hex, "+
 			"the piece length, and \"Piece Hashes:\" followed by each 20-byte hash of info.pieces as 40 lower-case hex digits on its own line\n%s", res)
 }

@@ -1,6 +1,7 @@
 package torrent
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -10,14 +11,21 @@ import (
 type KeyError struct {
 	Key string // dotted path, e.g. "info.piece length" or "info.files[1].path"
 	Msg string // what is wrong
+	Err error  // the underlying error, if any (for errors.Is and errors.As)
 }
 
 // Error returns "torrent: <key>: <msg>", e.g.
 // "torrent: info.piece length: must be positive, got -1".
 func (e *KeyError) Error() string { return "torrent: " + e.Key + ": " + e.Msg }
 
+// Unwrap returns the underlying error, or nil.
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// keyErrorf makes a *KeyError. A %w verb in format keeps the wrapped error
+// for errors.Is and errors.As (the message reads the same as with %v).
 func keyErrorf(key, format string, args ...any) error {
-	return &KeyError{Key: key, Msg: fmt.Sprintf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	return &KeyError{Key: key, Msg: err.Error(), Err: errors.Unwrap(err)}
 }
 
 // dict is a decoded bencode dictionary that knows where it sits in the file
@@ -142,21 +150,33 @@ func kind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// ErrUnsafeName is what errors.Is finds in the error for a name or path
+// element that would place a file outside the torrent's own directory
+// (empty, ".", "..", a separator or a NUL byte).
+var ErrUnsafeName = errors.New("unsafe file name")
+
+// nameError is checkName's error: its own message, and errors.Is(err,
+// ErrUnsafeName) is true.
+type nameError string
+
+func (e nameError) Error() string        { return string(e) }
+func (e nameError) Is(target error) bool { return target == ErrUnsafeName }
+
 // checkName rejects a file name or path element that would make the client
 // create a file somewhere other than inside the torrent's own directory.
 // The torrent decides names; the user decides where they land.
 func checkName(s string) error {
 	switch {
 	case s == "":
-		return fmt.Errorf("empty name")
+		return nameError("empty name")
 	case s == ".":
-		return fmt.Errorf(`"." names the directory itself, not a file`)
+		return nameError(`"." names the directory itself, not a file`)
 	case s == "..":
-		return fmt.Errorf(`".." would climb out of the torrent's directory`)
+		return nameError(`".." would climb out of the torrent's directory`)
 	case strings.ContainsAny(s, `/\`):
-		return fmt.Errorf("%q contains a path separator", s)
+		return nameError(fmt.Sprintf("%q contains a path separator", s))
 	case strings.ContainsRune(s, 0):
-		return fmt.Errorf("%q contains a NUL byte", s)
+		return nameError(fmt.Sprintf("%q contains a NUL byte", s))
 	}
 	return nil
 }

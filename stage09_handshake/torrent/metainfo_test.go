@@ -17,7 +17,7 @@ import (
 // own record of what it wrote (built with bencode-go, not with our code).
 func requireMatches(t *testing.T, want *torrentfile.Torrent, got *torrent.Metainfo) {
 	t.Helper()
-	require.Equal(t, want.Announce, got.Announce)
+	require.Equal(t, want.TrackerURL(), got.Announce, "announce, or without it the first URL of announce-list (BEP 12)")
 	require.Equal(t, want.AnnounceList, got.AnnounceList)
 	require.Equal(t, want.Name, got.Info.Name)
 	require.Equal(t, want.PieceLength, got.Info.PieceLength)
@@ -95,6 +95,67 @@ func TestParseHostile(t *testing.T) {
 			require.Equal(t, h.Key, keyErr.Key, "error %q should name the key %q (%s)", err, h.Key, h.Why)
 		})
 	}
+}
+
+// TestParseUnsafeNameIs checks that the error for a name or path element
+// that would leave the torrent's directory wraps ErrUnsafeName, so a caller
+// can branch on it with errors.Is (the message alone would not do).
+func TestParseUnsafeNameIs(t *testing.T) {
+	t.Parallel()
+	unsafe := map[string]bool{"file-path-traversal": true, "multi-name-dotdot": true}
+	for _, label := range []string{"empty", "dot", "dotdot", "absolute", "slash", "backslash"} {
+		unsafe["name-"+label], unsafe["file-path-"+label] = true, true
+	}
+	n := 0
+	for _, h := range torrentfile.HostileCases() {
+		if !unsafe[h.Name] {
+			continue
+		}
+		n++
+		_, err := torrent.Parse(h.Bytes)
+		require.ErrorIs(t, err, torrent.ErrUnsafeName, "%s: %v", h.Name, err)
+	}
+	require.Equal(t, len(unsafe), n, "every unsafe-name case is in the hostile table")
+}
+
+// TestParseFileClashes checks that two files of a multi-file torrent can
+// never land on the same path, or one inside the other: the client could
+// not create both.
+func TestParseFileClashes(t *testing.T) {
+	t.Parallel()
+	file := func(length int64, path ...string) torrentfile.FileSpec {
+		return torrentfile.FileSpec{Path: path, Length: length}
+	}
+	for _, tc := range []struct {
+		name  string
+		files []torrentfile.FileSpec
+		want  string
+	}{
+		{"same path twice", []torrentfile.FileSpec{file(1, "x"), file(2, "x")},
+			`torrent: info.files[1].path: "x" repeats info.files[0]`},
+		{"same nested path, not adjacent", []torrentfile.FileSpec{file(1, "d", "x"), file(1, "y"), file(0, "d", "x")},
+			`torrent: info.files[2].path: "d/x" repeats info.files[0]`},
+		{"file inside a file", []torrentfile.FileSpec{file(1, "x"), file(2, "x", "y")},
+			`torrent: info.files[1].path: "x/y" is inside file "x" (info.files[0])`},
+		{"file deep inside a file", []torrentfile.FileSpec{file(1, "a", "x"), file(2, "a", "x", "y", "z")},
+			`torrent: info.files[1].path: "a/x/y/z" is inside file "a/x" (info.files[0])`},
+		{"file where a directory is", []torrentfile.FileSpec{file(1, "x", "y"), file(2, "x")},
+			`torrent: info.files[1].path: "x" is a directory of info.files[0] ("x/y")`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tor := torrentfile.MustBuild(t, torrentfile.Options{Files: tc.files})
+			got, err := torrent.Parse(tor.Bytes)
+			require.EqualError(t, err, tc.want)
+			require.Nil(t, got)
+		})
+	}
+	// Same names in different directories, and names that only share a
+	// prefix, are fine.
+	ok := torrentfile.MustBuild(t, torrentfile.Options{Files: []torrentfile.FileSpec{
+		file(1, "a", "x"), file(1, "b", "x"), file(1, "x"), file(1, "xy"), file(1, "a", "xy", "z")}})
+	_, err := torrent.Parse(ok.Bytes)
+	require.NoError(t, err)
 }
 
 func TestKeyErrorMessage(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // MaxPieceLength bounds info.piece length. BEP 3 sets no limit; real tools
@@ -19,7 +20,7 @@ func parseInfo(d dict) (Info, error) {
 		return Info{}, err
 	}
 	if err := checkName(info.Name); err != nil {
-		return Info{}, keyErrorf(d.key("name"), "%v", err)
+		return Info{}, keyErrorf(d.key("name"), "%w", err)
 	}
 	if info.PieceLength, err = d.int("piece length"); err != nil {
 		return Info{}, err
@@ -98,7 +99,40 @@ func parseFiles(d dict) ([]File, int64, error) {
 	if total == 0 {
 		return nil, 0, keyErrorf(d.key("files"), "files hold no bytes")
 	}
+	if err := checkClashes(d.key("files"), files); err != nil {
+		return nil, 0, err
+	}
 	return files, total, nil
+}
+
+// checkClashes rejects two files with the same path, and a file whose path
+// runs through another file ("x" and "x/y"): the client could not create
+// both, and the second would overwrite or break the first. Path elements
+// hold no separator (checkName), so joining them with "/" is unambiguous.
+func checkClashes(key string, files []File) error {
+	fileAt := make(map[string]int) // joined path -> index of the file there
+	dirOf := make(map[string]int)  // joined directory -> first file inside it
+	for i, f := range files {
+		path := strings.Join(f.Path, "/")
+		pathKey := fmt.Sprintf("%s[%d].path", key, i)
+		if j, ok := fileAt[path]; ok {
+			return keyErrorf(pathKey, "%q repeats %s[%d]", path, key, j)
+		}
+		if j, ok := dirOf[path]; ok {
+			return keyErrorf(pathKey, "%q is a directory of %s[%d] (%q)", path, key, j, strings.Join(files[j].Path, "/"))
+		}
+		for n := 1; n < len(f.Path); n++ {
+			dir := strings.Join(f.Path[:n], "/")
+			if j, ok := fileAt[dir]; ok {
+				return keyErrorf(pathKey, "%q is inside file %q (%s[%d])", path, dir, key, j)
+			}
+			if _, ok := dirOf[dir]; !ok {
+				dirOf[dir] = i
+			}
+		}
+		fileAt[path] = i
+	}
+	return nil
 }
 
 // parseFile reads one entry of info.files.
@@ -124,7 +158,7 @@ func parseFile(d dict) (File, error) {
 			return File{}, keyErrorf(d.key("path"), "element %d: want a string, got %s", i, kind(e))
 		}
 		if err := checkName(s); err != nil {
-			return File{}, keyErrorf(d.key("path"), "element %d: %v", i, err)
+			return File{}, keyErrorf(d.key("path"), "element %d: %w", i, err)
 		}
 		path[i] = s
 	}

@@ -51,7 +51,10 @@ type Info struct {
 
 // Metainfo is a parsed .torrent file.
 type Metainfo struct {
-	Announce     string     // tracker URL
+	// Announce is the tracker URL: the announce key or, in a torrent that
+	// names its trackers only in announce-list (BEP 12 allows leaving
+	// announce out), the first URL of the first tier.
+	Announce     string
 	AnnounceList [][]string // BEP 12 tiers of tracker URLs; nil when absent
 	Info         Info
 
@@ -106,10 +109,10 @@ func Parse(data []byte) (*Metainfo, error) {
 		return nil, err
 	}
 	var m Metainfo
-	if m.Announce, err = top.string("announce"); err != nil {
+	if m.AnnounceList, err = top.announceList("announce-list"); err != nil {
 		return nil, err
 	}
-	if m.AnnounceList, err = top.announceList("announce-list"); err != nil {
+	if m.Announce, err = announce(top, m.AnnounceList); err != nil {
 		return nil, err
 	}
 	info, err := top.dict("info")
@@ -134,9 +137,27 @@ func decodeFields(fields map[string]bencode.Raw) (dict, error) {
 		}
 		v, err := bencode.Decode(raw)
 		if err != nil { // cannot happen: RawFields checked every value
-			return dict{}, keyErrorf(key, "%v", err)
+			return dict{}, keyErrorf(key, "%w", err)
 		}
 		top.values[key] = v
 	}
 	return top, nil
+}
+
+// announce returns the tracker URL. BEP 12: when announce-list is present
+// it replaces announce, so announce may be left out; then the first URL of
+// the first tier stands in for it. Without announce-list, announce is
+// required.
+func announce(top dict, tiers [][]string) (string, error) {
+	if top.has("announce") || len(tiers) == 0 {
+		return top.string("announce")
+	}
+	for _, tier := range tiers {
+		for _, u := range tier {
+			if u != "" {
+				return u, nil
+			}
+		}
+	}
+	return "", keyErrorf("announce", "missing, and announce-list holds no URL")
 }

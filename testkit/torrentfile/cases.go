@@ -31,6 +31,8 @@ func Cases() []Case {
 			Announce: "http://127.0.0.1:6969/announce?passkey=0123456789abcdef"}},
 		{"announce-list tiers (BEP 12)", Options{Seed: 10, Length: 5000, AnnounceList: [][]string{
 			{DefaultAnnounce}, {tracker2, "udp://127.0.0.1:6971"}}}},
+		{"announce-list only, no announce (BEP 12)", Options{Seed: 14, Length: 5000, NoAnnounce: true, AnnounceList: [][]string{
+			{tracker2}, {DefaultAnnounce}}}},
 		{"extra info keys private and source", Options{Seed: 11, Length: 5000, Private: true, Source: "workbook"}},
 		{"info keys out of order", Options{Seed: 12, Length: 5000, Private: true, UnsortedInfo: true}},
 		{"comment outside info", Options{Seed: 13, Length: 5000, Comment: "made by a test"}},

@@ -43,6 +43,8 @@ func HostileCases() []Hostile {
 		cases = append(cases, Hostile{Name: name, Why: why, Key: key, Bytes: marshal(top)})
 	}
 	single("missing-announce", "announce", "no tracker URL", func(top, _ map[string]any) { delete(top, "announce") })
+	single("missing-announce-empty-announce-list", "announce", "no announce, and the announce-list that replaces it (BEP 12) holds no URL",
+		func(top, _ map[string]any) { delete(top, "announce"); top["announce-list"] = []any{[]any{}} })
 	single("announce-not-string", "announce", "announce is an integer", func(top, _ map[string]any) { top["announce"] = int64(42) })
 	single("announce-list-not-list", "announce-list", "announce-list is a string, BEP 12 says a list of tiers",
 		func(top, _ map[string]any) { top["announce-list"] = DefaultAnnounce })
@@ -126,6 +128,15 @@ func HostileCases() []Hostile {
 	}
 	multi("file-path-traversal", "info.files[1].path", `path ["..", "..", ".bashrc"]: writes outside the download directory`,
 		func(_ map[string]any, files []any) { file(files, 1)["path"] = []any{"..", "..", ".bashrc"} })
+	multi("file-path-repeated", "info.files[1].path", `two files named "a.bin": the second overwrites the first`,
+		func(_ map[string]any, files []any) { file(files, 1)["path"] = []any{"a.bin"} })
+	multi("file-path-inside-file", "info.files[1].path", `"a.bin/b.bin" needs a directory "a.bin", but "a.bin" is a file`,
+		func(_ map[string]any, files []any) { file(files, 1)["path"] = []any{"a.bin", "b.bin"} })
+	multi("file-path-is-a-directory", "info.files[1].path", `"dir" is a file, but info.files[0] "dir/a.bin" needs a directory "dir"`,
+		func(_ map[string]any, files []any) {
+			file(files, 0)["path"] = []any{"dir", "a.bin"}
+			file(files, 1)["path"] = []any{"dir"}
+		})
 	multi("multi-name-dotdot", "info.name", `name "..": the torrent's directory would be the parent of the download directory`,
 		func(info map[string]any, _ []any) { info["name"] = ".." })
 	return cases

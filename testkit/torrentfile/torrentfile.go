@@ -56,6 +56,11 @@ type Options struct {
 	AnnounceList [][]string // BEP 12 tiers; omitted when nil
 	Comment      string     // top-level "comment"; omitted when empty
 
+	// NoAnnounce leaves the announce key out: a BEP 12 torrent that names
+	// its trackers only in AnnounceList (which must then hold a URL).
+	// Torrent.Announce is "" and TrackerURL gives the first tier's URL.
+	NoAnnounce bool
+
 	// Extra info keys. They change the info hash, which is the point:
 	// private trackers and cross-seeding tools rely on that.
 	Private bool   // info.private = 1 (BEP 27)
@@ -82,7 +87,7 @@ type Torrent struct {
 	Bytes        []byte   // the .torrent file
 	InfoBytes    []byte   // the exact bytes of the info dictionary inside Bytes
 	InfoHash     [20]byte // sha1(InfoBytes)
-	Announce     string
+	Announce     string   // the announce key; "" when Options.NoAnnounce left it out
 	AnnounceList [][]string
 	Name         string
 	PieceLength  int64
@@ -104,7 +109,12 @@ func Build(o Options) (*Torrent, error) {
 		Private:      o.Private,
 		Source:       o.Source,
 	}
-	if t.Announce == "" {
+	switch {
+	case o.NoAnnounce && o.Announce != "":
+		return nil, errors.New("torrentfile: NoAnnounce with an Announce URL")
+	case o.NoAnnounce && firstURL(o.AnnounceList) == "":
+		return nil, errors.New("torrentfile: NoAnnounce needs a URL in AnnounceList")
+	case t.Announce == "" && !o.NoAnnounce:
 		t.Announce = DefaultAnnounce
 	}
 	if t.PieceLength == 0 {
@@ -148,7 +158,10 @@ func Build(o Options) (*Torrent, error) {
 		return nil, err
 	}
 	t.InfoHash = sha1.Sum(t.InfoBytes)
-	top := []pair{{"announce", t.Announce}, {"info", raw(t.InfoBytes)}}
+	top := []pair{{"info", raw(t.InfoBytes)}}
+	if !o.NoAnnounce {
+		top = append([]pair{{"announce", t.Announce}}, top...)
+	}
 	if t.AnnounceList != nil {
 		top = append(top, pair{"announce-list", tiers(t.AnnounceList)})
 	}
@@ -190,6 +203,28 @@ func SampleMulti(tb testing.TB) *Torrent {
 		{Path: []string{"disc 2", "empty.cue"}, Length: 0},
 		{Path: []string{"disc 2", "art", "cover.jpg"}, Length: 12345},
 	}})
+}
+
+// TrackerURL is the URL a client shows as the torrent's tracker: Announce,
+// or when the torrent has no announce key, the first URL of AnnounceList
+// (BEP 12: announce-list replaces announce).
+func (t *Torrent) TrackerURL() string {
+	if t.Announce != "" {
+		return t.Announce
+	}
+	return firstURL(t.AnnounceList)
+}
+
+// firstURL is the first non-empty URL of BEP 12 tiers, or "".
+func firstURL(tiers [][]string) string {
+	for _, tier := range tiers {
+		for _, u := range tier {
+			if u != "" {
+				return u
+			}
+		}
+	}
+	return ""
 }
 
 // InfoHashHex is the info hash as 40 lower-case hex digits.

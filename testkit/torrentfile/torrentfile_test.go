@@ -178,3 +178,20 @@ func TestCasesBuild(t *testing.T) {
 		require.Equal(t, sha1.Sum(tor.InfoBytes), tor.InfoHash, c.Name)
 	}
 }
+
+func TestBuildNoAnnounce(t *testing.T) {
+	tiers := [][]string{{"", "http://127.0.0.1:6970/announce"}, {DefaultAnnounce}}
+	tor := MustBuild(t, Options{Seed: 4, Length: 100, NoAnnounce: true, AnnounceList: tiers})
+	checkEncoding(t, tor)
+	top := decode(t, tor.Bytes)
+	require.NotContains(t, top, "announce", "BEP 12 torrent: trackers only in announce-list")
+	require.Len(t, top["announce-list"], 2)
+	require.Empty(t, tor.Announce)
+	require.Equal(t, "http://127.0.0.1:6970/announce", tor.TrackerURL(), "first URL of the first tier")
+	require.Equal(t, DefaultAnnounce, Sample(t).TrackerURL(), "announce when present")
+
+	_, err := Build(Options{Length: 100, NoAnnounce: true})
+	require.ErrorContains(t, err, "NoAnnounce needs a URL")
+	_, err = Build(Options{Length: 100, NoAnnounce: true, Announce: DefaultAnnounce, AnnounceList: tiers})
+	require.ErrorContains(t, err, "NoAnnounce with an Announce URL")
+}
