@@ -26,6 +26,8 @@ const trackerTimeoutEnv = "WORKBOOK_TRACKER_TIMEOUT"
 
 // runPeers implements `peers <torrent>`: announce to the torrent's tracker
 // and print the peers it lists, one ip:port a line (IPv6 as [ip]:port).
+// A tracker's warning, and each peer left out (see tracker.Response.Skipped),
+// go to stderr as "warning: ..." lines.
 func runPeers(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		return usageError(stderr, "peers takes one argument: the .torrent file")
@@ -55,6 +57,9 @@ func runPeers(args []string, stdout, stderr io.Writer) int {
 	}
 	if resp.Warning != "" {
 		fmt.Fprintf(stderr, "warning: %s\n", resp.Warning)
+	}
+	for _, line := range resp.Skipped { // peers listed by host name: never resolved
+		fmt.Fprintf(stderr, "warning: %s\n", line)
 	}
 	for _, p := range resp.Peers {
 		fmt.Fprintln(stdout, p) // netip.AddrPort: 1.2.3.4:6881 or [::1]:6881

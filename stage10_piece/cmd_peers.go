@@ -27,6 +27,8 @@ const trackerTimeoutEnv = "WORKBOOK_TRACKER_TIMEOUT"
 
 // runPeers implements `peers <torrent>`: announce to the torrent's tracker
 // and print the peers it lists, one ip:port a line (IPv6 as [ip]:port).
+// A tracker's warning, and each peer left out (see tracker.Response.Skipped),
+// go to stderr as "warning: ..." lines.
 func runPeers(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		return usageError(stderr, "peers takes one argument: the .torrent file")
@@ -52,7 +54,8 @@ func runPeers(args []string, stdout, stderr io.Writer) int {
 }
 
 // announce asks the torrent's trackers for peers, as a client that has
-// nothing yet, and passes a tracker's warning on to stderr.
+// nothing yet, and passes a tracker's warning (and the peers it skipped) on
+// to stderr.
 func announce(ctx context.Context, m *torrent.Metainfo, peerID [20]byte, stderr io.Writer) ([]netip.AddrPort, error) {
 	client, err := trackerClient()
 	if err != nil {
@@ -69,6 +72,9 @@ func announce(ctx context.Context, m *torrent.Metainfo, peerID [20]byte, stderr 
 	}
 	if resp.Warning != "" {
 		fmt.Fprintf(stderr, "warning: %s\n", resp.Warning)
+	}
+	for _, line := range resp.Skipped { // peers listed by host name: never resolved
+		fmt.Fprintf(stderr, "warning: %s\n", line)
 	}
 	return resp.Peers, nil
 }

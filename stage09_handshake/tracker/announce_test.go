@@ -14,6 +14,7 @@ import (
 
 	"workbook/stage09_handshake/torrent"
 	"workbook/stage09_handshake/tracker"
+	"workbook/testkit/torrentfile"
 	faketracker "workbook/testkit/tracker"
 )
 
@@ -330,4 +331,24 @@ func TestAnnounceTiersStopsWhenCancelled(t *testing.T) {
 	_, err := (&tracker.Client{}).AnnounceTiers(ctx, m, request())
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
 	require.Empty(t, next.Requests())
+}
+
+// TestAnnounceTiersAnnounceListOnly: a torrent may name its trackers only in
+// announce-list (BEP 12 replaces announce with it). Parsed from the file's
+// bytes, it announces through its tiers like any other.
+func TestAnnounceTiersAnnounceListOnly(t *testing.T) {
+	checkLeaks(t)
+	working := faketracker.New(t, faketracker.Config{})
+	tor := torrentfile.MustBuild(t, torrentfile.Options{Seed: 5, Length: total, NoAnnounce: true,
+		AnnounceList: [][]string{{faketracker.ClosedURL(t)}, {working.URL()}}})
+	working.Add(tor.InfoHash, faketracker.Expect{Left: total}, faketracker.Answer{Peers: fakeV4})
+	m, err := torrent.Parse(tor.Bytes)
+	require.NoError(t, err, "a torrent with announce-list and no announce is valid (BEP 12)")
+
+	req := request()
+	req.InfoHash = m.InfoHash
+	got, err := (&tracker.Client{}).AnnounceTiers(context.Background(), m, req)
+	require.NoError(t, err)
+	require.Equal(t, []netip.AddrPort{v4a, v4b}, got.Peers)
+	require.Len(t, working.Requests(), 1)
 }

@@ -26,6 +26,11 @@ type Response struct {
 	// Warning is the tracker's `warning message`, if any: the announce
 	// worked, but the tracker wants a human to read something.
 	Warning string
+	// Skipped says, one line per entry, which peers of the answer were left
+	// out and why: a dictionary-form peer whose `ip` is a host name. BEP 3
+	// allows names there, but this client never resolves them: a tracker
+	// must not be able to make it look up, or connect to, any name it likes.
+	Skipped []string
 }
 
 // FailureError is a tracker's refusal: its answer held a `failure reason`
@@ -97,7 +102,7 @@ func ParseResponse(body []byte) (*Response, error) {
 		return nil, errors.New("response has neither peers nor peers6")
 	}
 	if has4 {
-		if resp.Peers, err = parsePeers(peers); err != nil {
+		if resp.Peers, resp.Skipped, err = parsePeers(peers); err != nil {
 			return nil, fmt.Errorf("peers: %w", err)
 		}
 	}
@@ -115,15 +120,17 @@ func ParseResponse(body []byte) (*Response, error) {
 	return resp, nil
 }
 
-// parsePeers reads `peers` in either of its two forms.
-func parsePeers(v any) ([]netip.AddrPort, error) {
-	switch peers := v.(type) {
+// parsePeers reads `peers` in either of its two forms; skipped lists the
+// entries left out (see Response.Skipped).
+func parsePeers(v any) (peers []netip.AddrPort, skipped []string, err error) {
+	switch list := v.(type) {
 	case string:
-		return parseCompact(peers, compactPeerSize)
+		peers, err = parseCompact(list, compactPeerSize)
+		return peers, nil, err
 	case []any:
-		return parseDictPeers(peers)
+		return parseDictPeers(list)
 	default:
-		return nil, fmt.Errorf("is a %s, want a string (compact) or a list", kind(v))
+		return nil, nil, fmt.Errorf("is a %s, want a string (compact) or a list", kind(v))
 	}
 }
 
@@ -150,30 +157,58 @@ func parseCompact(s string, size int) ([]netip.AddrPort, error) {
 
 // parseDictPeers reads the original form of `peers` (BEP 3): a list of
 // dictionaries with `ip` (text) and `port`; `peer id` is ignored.
-func parseDictPeers(list []any) ([]netip.AddrPort, error) {
-	peers := make([]netip.AddrPort, 0, len(list))
+//
+// BEP 3 allows a DNS name as `ip`. Such an entry is skipped, with a line in
+// skipped, instead of failing the whole answer: resolving it would let a
+// tracker make the client look up and connect to any name (and send traffic
+// a test cannot contain), and real trackers send addresses anyway.
+func parseDictPeers(list []any) (peers []netip.AddrPort, skipped []string, err error) {
+	peers = make([]netip.AddrPort, 0, len(list))
 	for i, item := range list {
 		d, ok := item.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("peer %d: is a %s, want a dictionary", i, kind(item))
+			return nil, nil, fmt.Errorf("peer %d: is a %s, want a dictionary", i, kind(item))
 		}
 		ip, ok := d["ip"].(string)
 		if !ok {
-			return nil, fmt.Errorf("peer %d: ip: missing or not a string", i)
-		}
-		// BEP 3 allows a DNS name here; resolving it would send traffic a
-		// test cannot contain, and real trackers send addresses.
-		addr, err := netip.ParseAddr(ip)
-		if err != nil {
-			return nil, fmt.Errorf("peer %d: ip %q is not an IP address", i, printable(ip))
+			return nil, nil, fmt.Errorf("peer %d: ip: missing or not a string", i)
 		}
 		port, ok := d["port"].(int64)
 		if !ok || port < 1 || port > math.MaxUint16 {
-			return nil, fmt.Errorf("peer %d: port: want an integer 1-65535, got %v", i, d["port"])
+			return nil, nil, fmt.Errorf("peer %d: port: want an integer 1-65535, got %v", i, d["port"])
 		}
-		peers = append(peers, netip.AddrPortFrom(addr.Unmap(), uint16(port)))
+		addr, err := netip.ParseAddr(ip)
+		switch {
+		case err == nil:
+			peers = append(peers, netip.AddrPortFrom(addr.Unmap(), uint16(port)))
+		case isHostName(ip):
+			skipped = append(skipped, fmt.Sprintf("peer %d (%s:%d) skipped: ip is a host name, and this client does not resolve names a tracker sends", i, ip, port))
+		default:
+			return nil, nil, fmt.Errorf("peer %d: ip %q is neither an IP address nor a host name", i, printable(ip))
+		}
 	}
-	return peers, nil
+	return peers, skipped, nil
+}
+
+// isHostName reports whether s is shaped like a DNS name (RFC 1123): dot-
+// separated labels of letters, digits and inner hyphens, at most 253 bytes.
+// Only such names are printed back, so a tracker cannot smuggle terminal
+// escapes into a warning.
+func isHostName(s string) bool {
+	if len(s) == 0 || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // kind names a decoded bencode value's type for error messages.

@@ -68,7 +68,17 @@ func TestParseResponse(t *testing.T) {
 		{name: "peers6 a list", body: "d6:peers6lee", wantErr: "peers6: is a list, want a string of 18 bytes a peer"},
 		{name: "dict peer not a dict", body: "d5:peersli1eee", wantErr: "peers: peer 0: is a integer, want a dictionary"},
 		{name: "dict peer without ip", body: "d5:peersld4:porti1eeee", wantErr: "peers: peer 0: ip: missing or not a string"},
-		{name: "dict peer with a host name", body: "d5:peersld2:ip11:example.com4:porti1eeee", wantErr: `peers: peer 0: ip "example.com" is not an IP address`},
+		{
+			// BEP 3 allows a DNS name as ip; we never resolve one, so that
+			// entry is left out with a note, and the other peers still count.
+			name: "dict peer with a host name",
+			body: "d5:peersld2:ip11:example.com4:porti1eed2:ip9:127.0.0.14:porti6881eeee",
+			want: &tracker.Response{Peers: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:6881")}, Skipped: []string{
+				"peer 0 (example.com:1) skipped: ip is a host name, and this client does not resolve names a tracker sends",
+			}},
+		},
+		{name: "dict peer ip neither address nor name", body: "d5:peersld2:ip6:a\x1b[2Jb4:porti1eeee", wantErr: `peers: peer 0: ip "a\\x1b[2Jb" is neither an IP address nor a host name`},
+		{name: "dict peer host name with a bad port", body: "d5:peersld2:ip11:example.com4:porti0eeee", wantErr: "peers: peer 0: port: want an integer 1-65535, got 0"},
 		{name: "dict peer port too big", body: "d5:peersld2:ip9:127.0.0.14:porti65536eeee", wantErr: "peers: peer 0: port: want an integer 1-65535, got 65536"},
 		{name: "dict peer port missing", body: "d5:peersld2:ip9:127.0.0.1eee", wantErr: "peers: peer 0: port: want an integer 1-65535, got <nil>"},
 	}

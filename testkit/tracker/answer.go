@@ -80,6 +80,15 @@ type Peer struct {
 	// ID is the `peer id` a Dict reply gives; the zero ID becomes
 	// "-FT0001-" followed by the peer's position, zero-padded.
 	ID [20]byte
+	// Host, when set, is what a Dict reply sends as `ip` instead of Addr's
+	// address: BEP 3 allows a DNS name there. Only the port of Addr counts.
+	// Compact replies have no room for a name and leave such a peer out.
+	Host string
+}
+
+// HostPeer is a peer that a Dict reply lists by host name (see Peer.Host).
+func HostPeer(host string, port uint16) Peer {
+	return Peer{Addr: netip.AddrPortFrom(netip.Addr{}, port), Host: host}
 }
 
 // Peers makes a peer list from addresses such as "127.0.0.1:6881" or
@@ -152,8 +161,12 @@ func (tr *Tracker) answer(w http.ResponseWriter, r *http.Request, a Answer) {
 			if id == ([20]byte{}) {
 				copy(id[:], fmt.Sprintf("-FT0001-%012d", i))
 			}
+			ip := p.Addr.Addr().Unmap().String()
+			if p.Host != "" {
+				ip = p.Host
+			}
 			list[i] = map[string]any{
-				"ip":      p.Addr.Addr().Unmap().String(),
+				"ip":      ip,
 				"port":    int64(p.Addr.Port()),
 				"peer id": string(id[:]),
 			}

@@ -110,6 +110,16 @@ func TestAnswers(t *testing.T) {
 			assert.Equal(t, want, m["peers"])
 			assert.Equal(t, "be nice", m["warning message"])
 		}},
+		{"dict with a host name", faketracker.Answer{Reply: faketracker.Dict, Peers: append(peers[:1:1], faketracker.HostPeer("peer.example", 51413))}, func(t *testing.T, status int, body []byte) {
+			want := []any{
+				map[string]any{"ip": "127.0.0.1", "port": int64(6881), "peer id": "-FT0001-000000000000"},
+				map[string]any{"ip": "peer.example", "port": int64(51413), "peer id": "-FT0001-000000000001"},
+			}
+			assert.Equal(t, want, decode(t, body)["peers"])
+		}},
+		{"compact leaves host names out", faketracker.Answer{Reply: faketracker.Compact, Peers: append(peers[:1:1], faketracker.HostPeer("peer.example", 51413))}, func(t *testing.T, status int, body []byte) {
+			assert.Equal(t, "\x7f\x00\x00\x01\x1a\xe1", decode(t, body)["peers"])
+		}},
 		{"failure", faketracker.Answer{Reply: faketracker.Failure, Failure: "go away"}, func(t *testing.T, status int, body []byte) {
 			assert.Equal(t, "d14:failure reason7:go awaye", string(body))
 		}},
