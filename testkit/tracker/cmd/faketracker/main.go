@@ -13,9 +13,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +35,7 @@ func main() {
 func run() error {
 	out := flag.String("o", "sample.torrent", "where to write the sample .torrent")
 	reply := flag.String("reply", "compact", "answer: "+strings.ToLower(strings.Join(replyNames(), "|")))
-	peers := flag.String("peers", "127.0.0.1:6881,10.0.0.2:51413,[::1]:6882", "comma-separated peers to hand out")
+	peers := flag.String("peers", "127.0.0.1:6881,10.0.0.2:51413,[::1]:6882", "comma-separated peers to hand out; host:port (a name) is listed by -reply dict only")
 	warning := flag.String("warning", "", "add this `warning message`")
 	failure := flag.String("failure", "", "the `failure reason` of -reply failure")
 	query := flag.String("query", "", "a query the announce URL carries, e.g. passkey=xyz")
@@ -50,7 +52,12 @@ func run() error {
 		}
 		addr, err := netip.ParseAddrPort(p)
 		if err != nil {
-			return fmt.Errorf("-peers: %w", err)
+			host, port, ok := hostPort(p)
+			if !ok {
+				return fmt.Errorf("-peers: %w", err)
+			}
+			answer.Peers = append(answer.Peers, faketracker.HostPeer(host, port))
+			continue
 		}
 		answer.Peers = append(answer.Peers, faketracker.Peer{Addr: addr})
 	}
@@ -115,3 +122,17 @@ func parseReply(s string) (faketracker.Reply, bool) {
 
 // tick paces the announce printer.
 func tick() <-chan time.Time { return time.After(100 * time.Millisecond) }
+
+// hostPort splits "name:port" for a peer given by host name (BEP 3 allows
+// one in the dictionary form).
+func hostPort(s string) (host string, port uint16, ok bool) {
+	host, p, err := net.SplitHostPort(s)
+	if err != nil || host == "" {
+		return "", 0, false
+	}
+	n, err := strconv.ParseUint(p, 10, 16)
+	if err != nil || n == 0 {
+		return "", 0, false
+	}
+	return host, uint16(n), true
+}
