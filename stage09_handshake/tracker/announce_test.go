@@ -291,6 +291,11 @@ func TestAnnounceTiers(t *testing.T) {
 			wantErr: `all 3 trackers failed: announce to udp://127.0.0.1:1/announce: scheme "udp" not supported: this client speaks HTTP trackers (BEP 3); udp:// trackers are BEP 15; tracker ` + failing.URL() + ` said: overloaded; announce to ` + broken.URL() + `: HTTP 500 Internal Server Error: "fake tracker: internal server error\n"`,
 		},
 		{
+			name:      "announce-list without a URL: announce counts",
+			m:         metainfo(working.URL(), []string{""}, []string{}),
+			wantPeers: []netip.AddrPort{v4a, v4b},
+		},
+		{
 			name:    "no tracker at all",
 			m:       metainfo("", []string{""}),
 			wantErr: "torrent names no tracker (no announce or announce-list)",

@@ -59,12 +59,18 @@ func (c *Client) AnnounceTiers(ctx context.Context, m *torrent.Metainfo, req Req
 }
 
 // trackerURLs lists the announce URLs in the order to try them, without
-// empty entries or repeats.
+// empty entries or repeats: announce-list's, or announce when the list
+// names no URL (the rule torrent.Parse applies too).
 func trackerURLs(m *torrent.Metainfo) []string {
-	tiers := m.AnnounceList
-	if len(tiers) == 0 {
-		tiers = [][]string{{m.Announce}}
+	urls := uniqueURLs(m.AnnounceList)
+	if len(urls) == 0 {
+		urls = uniqueURLs([][]string{{m.Announce}})
 	}
+	return urls
+}
+
+// uniqueURLs flattens tiers in order, without empty entries or repeats.
+func uniqueURLs(tiers [][]string) []string {
 	var urls []string
 	seen := make(map[string]bool)
 	for _, tier := range tiers {
