@@ -27,6 +27,9 @@ func NewBitfield(numPieces int) Bitfield {
 // ParseBitfield checks a bitfield message's payload for a torrent of
 // numPieces pieces: exactly ceil(numPieces/8) bytes, spare bits zero.
 func ParseBitfield(payload []byte, numPieces int) (Bitfield, error) {
+	if numPieces < 0 {
+		return nil, fmt.Errorf("%w: negative piece count %d", ErrBadBitfield, numPieces)
+	}
 	if want := (numPieces + 7) / 8; len(payload) != want {
 		return nil, fmt.Errorf("%w: %d bytes for %d pieces, want %d", ErrBadBitfield, len(payload), numPieces, want)
 	}

@@ -16,12 +16,13 @@ func FuzzParseBitfield(f *testing.F) {
 	f.Add([]byte{0xb0, 0xc0}, 10)
 	f.Add([]byte{0xff, 0x81}, 9)
 	f.Add([]byte{}, 0)
+	f.Add([]byte{}, -1) // a negative count must be an error, not payload[-1]
 	f.Fuzz(func(t *testing.T, payload []byte, numPieces int) {
-		if numPieces < 0 || numPieces > 1<<20 {
-			return // a torrent's piece count: never negative, and this keeps runs fast
+		if numPieces > 1<<20 {
+			return // keeps runs fast; real torrents have fewer pieces
 		}
 		bf, err := peer.ParseBitfield(payload, numPieces)
-		valid := len(payload) == (numPieces+7)/8
+		valid := numPieces >= 0 && len(payload) == (numPieces+7)/8
 		for i := numPieces; valid && i < 8*len(payload); i++ {
 			if payload[i/8]&(0x80>>(i%8)) != 0 {
 				valid = false // a spare bit is set
