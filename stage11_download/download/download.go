@@ -249,8 +249,8 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 // the peer's (or ours).
 func worthRetrying(err error) bool {
 	var disk storageError
-	return !errors.Is(err, errProtocol) && !errors.Is(err, ErrHashMismatch) &&
-		!errors.Is(err, errStalled) && !errors.As(err, &disk) &&
+	return !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) &&
+		!errors.Is(err, ErrStalled) && !errors.As(err, &disk) &&
 		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 

@@ -3,9 +3,12 @@ package download_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,10 +29,14 @@ func testOptions() download.Options {
 	return download.Options{StallTimeout: time.Second, DialTimeout: 2 * time.Second}
 }
 
-// testTorrent is 10 pieces of 32 KiB, the last one shorter (5088 bytes);
-// 10 is not a multiple of 8, so a bitfield has spare bits.
+// testTorrent is 31 pieces of 48 KiB, the last one shorter (40000 bytes);
+// 31 is not a multiple of 8, so a bitfield has spare bits. Every piece is
+// three blocks, and its 93 blocks are more than one pipeline (64 requests,
+// 21 pieces and a block): a worker then holds a piece with blocks it has
+// not asked for yet, where a stray block must not land
+// (UnrequestedAlignedBlock).
 func testTorrent(t *testing.T) *torrentfile.Torrent {
-	return torrentfile.MustBuild(t, torrentfile.Options{Seed: 11, Name: "eleven.bin", Length: 300_000, PieceLength: 32 * 1024})
+	return torrentfile.MustBuild(t, torrentfile.Options{Seed: 11, Name: "eleven.bin", Length: 30*48*1024 + 40000, PieceLength: 48 * 1024})
 }
 
 // metainfo parses the torrent's bytes with this stage's own parser.
@@ -41,14 +48,31 @@ func metainfo(t *testing.T, tt *torrentfile.Torrent) *torrent.Metainfo {
 }
 
 // seed starts one fake seeder per options on 127.0.0.1 serving tt's content.
+// When the test ends, every seeder must have seen the client keep the
+// protocol (see requireNoViolations).
 func seed(t *testing.T, tt *torrentfile.Torrent, opts ...swarm.Options) []netip.AddrPort {
 	t.Helper()
-	content := swarm.Content{InfoHash: tt.InfoHash, PieceLength: tt.PieceLength, Length: tt.Length, Data: tt.Content}
 	var addrs []netip.AddrPort
 	for _, o := range opts {
-		addrs = append(addrs, swarm.Start(t, content, o).AddrPort())
+		addrs = append(addrs, start(t, tt, o).AddrPort())
 	}
 	return addrs
+}
+
+// start starts one fake seeder of tt and checks, when the test ends, that
+// the client broke no rule the seeder checks: no request before the
+// unchoke, past a piece's end, over 16 KiB or for a piece the seeder did
+// not announce, no malformed message. Whatever the seeder's own fault, the
+// client must never answer it with one of its own.
+func start(t *testing.T, tt *torrentfile.Torrent, o swarm.Options) *swarm.Seeder {
+	t.Helper()
+	content := swarm.Content{InfoHash: tt.InfoHash, PieceLength: tt.PieceLength, Length: tt.Length, Data: tt.Content}
+	s := swarm.Start(t, content, o)
+	t.Cleanup(func() {
+		s.Close() // the records are final once it is closed
+		assert.Empty(t, s.Violations(), "the client broke the protocol with a seeder (fault %v)", o.Fault)
+	})
+	return s
 }
 
 // fetch downloads tt from peers into a fresh directory and returns the
@@ -138,27 +162,78 @@ func TestDownloadLastPieceShorter(t *testing.T) {
 	require.NoError(t, tt.VerifyContent(out))
 }
 
-// faultCase is one way a peer misbehaves; alone says whether a download
-// from that peer alone still succeeds (it is slow or odd, not wrong).
+// faultCase is one way a peer misbehaves. A peer that is only slow or odd
+// still serves a download alone (reason nil); a wrong one is dropped, and
+// reason is why: each peer's error must wrap it.
 type faultCase struct {
-	name  string
-	opts  swarm.Options
-	alone bool
+	name   string
+	opts   swarm.Options
+	reason error
+}
+
+// faultReasons is why the client drops a peer with each fault: not just
+// dropped, dropped for the right reason. A check that is missing shows up
+// here: without the SHA-1 check a corrupt peer stalls instead, and without
+// the requested-block check a peer sending strays fails the SHA-1 check
+// instead of being ignored (one stray) or caught breaking the protocol
+// (a flood of them).
+var faultReasons = map[swarm.Fault]error{
+	swarm.WrongInfoHash:        peer.ErrInfoHashMismatch,
+	swarm.WrongProtocol:        peer.ErrProtocol,
+	swarm.ShortHandshake:       io.ErrUnexpectedEOF,
+	swarm.NoHandshakeReply:     context.DeadlineExceeded,
+	swarm.CloseBeforeHandshake: errConnectionLost,
+	swarm.ResetBeforeHandshake: errConnectionLost,
+	swarm.CloseAfterHandshake:  errConnectionLost,
+	swarm.ResetAfterHandshake:  errConnectionLost,
+	swarm.NeverUnchoke:         download.ErrStalled,
+	swarm.ChokeMidPiece:        download.ErrStalled,
+	swarm.DisconnectMidPiece:   errConnectionLost,
+	swarm.CorruptBlock:         download.ErrHashMismatch,
+	swarm.HugeLength:           peer.ErrMessageTooLong,
+	swarm.UnrequestedBlock:     download.ErrProtocol,
+	swarm.BitfieldWrongSize:    download.ErrProtocol,
+	swarm.BitfieldSpareBits:    download.ErrProtocol,
+}
+
+// errConnectionLost stands for the ways a closed connection shows: EOF, or
+// a reset when the peer closed with our bytes unread (timing decides).
+var errConnectionLost = errors.New("connection lost")
+
+// requireDroppedFor checks a peer's error wraps reason.
+func requireDroppedFor(t *testing.T, err, reason error) {
+	t.Helper()
+	if reason == errConnectionLost &&
+		(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
+		return
+	}
+	require.ErrorIs(t, err, reason, "the peer was dropped, but for the wrong reason")
 }
 
 func faultCases() []faultCase {
 	cases := []faultCase{
-		{name: "KeepAlivesBetweenMessages", opts: swarm.Options{KeepAlives: true}, alone: true},
-		{name: "PartialBitfieldThenHaves", opts: swarm.Options{LateHaves: []int{0, 3, 9}, HaveDelay: 50 * time.Millisecond}, alone: true},
-		{name: "SlowPeer", opts: swarm.Options{BlockDelay: 20 * time.Millisecond}, alone: true},
-		{name: "UnchokeBeforeInterested", opts: swarm.Options{UnchokeEarly: true}, alone: true},
-		{name: "MissingPieces", opts: swarm.Options{Missing: []int{2, 7}}, alone: false},
+		{name: "KeepAlivesBetweenMessages", opts: swarm.Options{KeepAlives: true}},
+		{name: "PartialBitfieldThenHaves", opts: swarm.Options{LateHaves: []int{0, 3, 9, 30}, HaveDelay: 50 * time.Millisecond}},
+		{name: "SlowPeer", opts: swarm.Options{BlockDelay: 5 * time.Millisecond}},
+		{name: "UnchokeBeforeInterested", opts: swarm.Options{UnchokeEarly: true}},
+		{name: "MissingPieces", opts: swarm.Options{Missing: []int{2, 7}}, reason: download.ErrStalled},
+		{name: "StrayBlockFlood", opts: swarm.Options{Fault: swarm.UnrequestedAlignedBlock, StrayBlocks: 200}, reason: download.ErrProtocol},
 	}
 	for _, f := range swarm.Faults() {
-		alone := f == swarm.Honest || f == swarm.ChokeMidPieceThenUnchoke || f == swarm.DuplicateBlock
-		cases = append(cases, faultCase{name: f.String(), opts: swarm.Options{Fault: f}, alone: alone})
+		cases = append(cases, faultCase{name: f.String(), opts: swarm.Options{Fault: f}, reason: faultReasons[f]})
 	}
 	return cases
+}
+
+// TestFaultReasons: every fault of the fake swarm is in faultCases with a
+// decision: served alone, or dropped for a named reason.
+func TestFaultReasons(t *testing.T) {
+	alone := []swarm.Fault{swarm.Honest, swarm.ChokeMidPieceThenUnchoke, swarm.DuplicateBlock, swarm.UnrequestedAlignedBlock}
+	for _, f := range swarm.Faults() {
+		_, dropped := faultReasons[f]
+		require.NotEqual(t, slices.Contains(alone, f), dropped,
+			"fault %v: either a download from it alone succeeds or faultReasons says why it fails", f)
+	}
 }
 
 // TestDownloadWithBadPeer runs every fault mode of the fake swarm next to one
@@ -189,7 +264,7 @@ func TestDownloadOnlyBadPeers(t *testing.T) {
 			peers := seed(t, tt, tc.opts, tc.opts)
 
 			out, _, err := fetch(t, tt, peers, testOptions())
-			if tc.alone {
+			if tc.reason == nil {
 				require.NoError(t, err)
 				require.NoError(t, tt.VerifyContent(out))
 				return
@@ -197,12 +272,30 @@ func TestDownloadOnlyBadPeers(t *testing.T) {
 			var failed *download.PeersFailedError
 			require.ErrorAs(t, err, &failed, "with no usable peer Download must say every peer failed")
 			require.Len(t, failed.Errors, 2, "one reason per peer")
-			if tc.opts.Fault == swarm.CorruptBlock {
-				require.ErrorIs(t, err, download.ErrHashMismatch, "the reasons can be inspected with errors.Is")
+			for _, perr := range failed.Errors {
+				requireDroppedFor(t, perr, tc.reason)
 			}
 			requireNothingAt(t, out)
 		})
 	}
+}
+
+// TestDownloadIgnoresUnrequestedBlock: a lone peer sends, before the real
+// blocks, a garbage block at the one place a worker has a buffer for but
+// has not asked for yet: the rest of the piece its pipeline ended in. A
+// worker that copies any block fitting an active piece ruins that piece
+// and drops a peer that did serve every block it was asked for.
+func TestDownloadIgnoresUnrequestedBlock(t *testing.T) {
+	checkLeaks(t)
+	tt := testTorrent(t)
+	s := start(t, tt, swarm.Options{Fault: swarm.UnrequestedAlignedBlock})
+
+	out, stats, err := fetch(t, tt, []netip.AddrPort{s.AddrPort()}, testOptions())
+	require.NoError(t, err, "a block we did not request is ignored, never written into a piece")
+	require.NoError(t, tt.VerifyContent(out))
+	require.Equal(t, 1, stats.PeersUsed)
+	s.Close()
+	require.Equal(t, 1, s.Connections(), "one stray is no reason to drop a peer")
 }
 
 // TestDownloadCorruptPeerDropped checks a peer that sent a piece failing its
@@ -210,9 +303,8 @@ func TestDownloadOnlyBadPeers(t *testing.T) {
 func TestDownloadCorruptPeerDropped(t *testing.T) {
 	checkLeaks(t)
 	tt := testTorrent(t)
-	content := swarm.Content{InfoHash: tt.InfoHash, PieceLength: tt.PieceLength, Length: tt.Length, Data: tt.Content}
-	corrupt := swarm.Start(t, content, swarm.Options{Fault: swarm.CorruptBlock})
-	honest := swarm.Start(t, content, swarm.Options{BlockDelay: time.Millisecond})
+	corrupt := start(t, tt, swarm.Options{Fault: swarm.CorruptBlock})
+	honest := start(t, tt, swarm.Options{BlockDelay: time.Millisecond})
 
 	out, stats, err := fetch(t, tt, []netip.AddrPort{corrupt.AddrPort(), honest.AddrPort()}, testOptions())
 	require.NoError(t, err)
@@ -229,8 +321,8 @@ func TestDownloadCorruptPeerDropped(t *testing.T) {
 func TestDownloadReconnects(t *testing.T) {
 	checkLeaks(t)
 	tt := torrentfile.MustBuild(t, torrentfile.Options{Seed: 14, Length: 100_000, PieceLength: peer.BlockSize})
-	flaky := swarm.Start(t, swarm.FromTorrent(tt), swarm.Options{Fault: swarm.DisconnectMidPiece})
-	corrupt := swarm.Start(t, swarm.FromTorrent(tt), swarm.Options{Fault: swarm.CorruptBlock})
+	flaky := start(t, tt, swarm.Options{Fault: swarm.DisconnectMidPiece})
+	corrupt := start(t, tt, swarm.Options{Fault: swarm.CorruptBlock})
 
 	_, _, err := fetch(t, tt, []netip.AddrPort{flaky.AddrPort(), corrupt.AddrPort()}, testOptions())
 	var failed *download.PeersFailedError
@@ -253,9 +345,8 @@ func TestDownloadEndgame(t *testing.T) {
 	for i := range all {
 		all[i] = i
 	}
-	content := swarm.Content{InfoHash: tt.InfoHash, PieceLength: tt.PieceLength, Length: tt.Length, Data: tt.Content}
-	slow := swarm.Start(t, content, swarm.Options{BlockDelay: 500 * time.Millisecond})
-	late := swarm.Start(t, content, swarm.Options{LateHaves: all, HaveDelay: 300 * time.Millisecond})
+	slow := start(t, tt, swarm.Options{BlockDelay: 500 * time.Millisecond})
+	late := start(t, tt, swarm.Options{LateHaves: all, HaveDelay: 300 * time.Millisecond})
 
 	opts := testOptions()
 	opts.StallTimeout = time.Minute // slow is slow, not stalled
@@ -279,7 +370,7 @@ func TestDownloadPeersUnreachable(t *testing.T) {
 	checkLeaks(t)
 	tt := testTorrent(t)
 	// A port that was just closed refuses connections.
-	s := swarm.Start(t, swarm.Content{InfoHash: tt.InfoHash, PieceLength: tt.PieceLength, Length: tt.Length, Data: tt.Content}, swarm.Options{})
+	s := start(t, tt, swarm.Options{})
 	addr := s.AddrPort()
 	s.Close()
 

@@ -14,10 +14,14 @@ import (
 )
 
 // Why a peer was dropped; the download goes on with the others. A piece
-// that fails its SHA-1 check is stage 10's ErrHashMismatch.
+// that fails its SHA-1 check is stage 10's ErrHashMismatch. Each is wrapped
+// by that peer's error in PeersFailedError.
 var (
-	errStalled  = errors.New("peer stalled")
-	errProtocol = errors.New("peer broke the protocol")
+	// ErrStalled: the peer gave us nothing we needed for StallTimeout.
+	ErrStalled = errors.New("peer stalled")
+	// ErrProtocol: the peer sent something BEP 3 does not allow, such as a
+	// bad bitfield or blocks we never asked for.
+	ErrProtocol = errors.New("peer broke the protocol")
 )
 
 // storageError is a failure of our own disk, not of a peer: it stops the
@@ -56,6 +60,10 @@ type worker struct {
 	active    []*job
 	inflight  int       // requests sent and not yet answered
 	lastBlock time.Time // when the peer last gave us something we needed
+
+	// Blocks we did not ask for (see stray): how many came, and how many
+	// blocks we asked for and took or gave up on (a choke, a cancel).
+	strays, accepted, abandoned int
 
 	delivered int // pieces from this peer that passed the SHA-1 check
 	onPiece   func(n int64)
@@ -123,6 +131,18 @@ func (w *worker) run(ctx context.Context) error {
 				return err
 			}
 		case err := <-readErr:
+			// The blocks read before the failure still count (a peer that
+			// sends its last block and closes delivered that piece).
+			for drained := false; !drained; {
+				select {
+				case msg := <-msgs:
+					if err := w.handle(msg); err != nil {
+						return err
+					}
+				default:
+					drained = true
+				}
+			}
 			return fmt.Errorf("read: %w", err)
 		case <-tick.C:
 			if err := w.checkStall(); err != nil {
@@ -205,7 +225,7 @@ func (w *worker) find(index int) *job {
 // state (choked, which pieces the peer has) and checks bitfield and have.
 func (w *worker) handle(msg *peer.Message) error {
 	if err := w.s.Handle(msg); err != nil {
-		return fmt.Errorf("%w: %w", errProtocol, err)
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
 	if msg == nil {
 		return nil
@@ -217,6 +237,7 @@ func (w *worker) handle(msg *peer.Message) error {
 		// unchoke this worker picks pieces again. A peer that never
 		// unchokes is dropped by the stall check.
 		w.releaseAll()
+		w.abandoned += w.inflight
 		w.inflight = 0
 	case peer.MsgPiece:
 		return w.block(msg)
@@ -226,31 +247,29 @@ func (w *worker) handle(msg *peer.Message) error {
 	return nil
 }
 
-// block stores one received block. A block for a piece this worker no
-// longer fetches (a request cancelled in the endgame may still arrive) or a
-// second copy of a block is ignored; a block that cannot be one we asked for
-// (wrong offset or length) drops the peer, since writing it would corrupt
-// the piece.
+// block stores one received block, only if it is one we asked for and
+// still wait for: nothing else ever touches a piece's buffer. A block that
+// cannot be one we asked for (wrong offset or length) drops the peer at
+// once; any other block we did not ask for is a stray.
 func (w *worker) block(msg *peer.Message) error {
 	index, begin, data, err := peer.ParsePiece(msg)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errProtocol, err)
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
 	j := w.find(index)
 	if j == nil {
-		return nil
+		return w.stray(index, begin)
 	}
 	b := begin / peer.BlockSize
 	if begin%peer.BlockSize != 0 || b >= j.blocks() || len(data) != j.blockLen(b) {
-		return fmt.Errorf("%w: unrequested block of %d bytes at %d in piece %d", errProtocol, len(data), begin, index)
+		return fmt.Errorf("%w: unrequested block of %d bytes at %d in piece %d", ErrProtocol, len(data), begin, index)
 	}
-	if j.received[b] {
-		return nil
+	if !j.requested[b] {
+		return w.stray(index, begin)
 	}
-	if j.requested[b] {
-		j.requested[b] = false
-		w.inflight--
-	}
+	j.requested[b] = false
+	w.inflight--
+	w.accepted++
 	copy(j.buf[begin:], data)
 	j.received[b] = true
 	j.got++
@@ -259,6 +278,20 @@ func (w *worker) block(msg *peer.Message) error {
 		return nil
 	}
 	return w.verify(j)
+}
+
+// stray ignores a block we did not ask for, or no longer wait for: for a
+// piece this worker does not fetch, a second copy, or one we never
+// requested. Some are innocent: blocks already on the wire when the peer
+// choked us or got our cancel. Like stage 10, the worker forgives that many
+// and a pipeline more, plus one per block it took (stage 10 allows a
+// piece's blocks per piece); a peer sending more is broken or hostile.
+func (w *worker) stray(index, begin int) error {
+	w.strays++
+	if w.strays > w.opts.Pipeline+w.accepted+w.abandoned {
+		return fmt.Errorf("%w: %d blocks we did not ask for (the last at %d in piece %d)", ErrProtocol, w.strays, begin, index)
+	}
+	return nil
 }
 
 // verify checks a complete piece against its SHA-1 from the torrent and
@@ -303,6 +336,7 @@ func (w *worker) dropFinished() error {
 			if asked {
 				cancels = append(cancels, peer.NewCancel(j.index, b*peer.BlockSize, j.blockLen(b)))
 				w.inflight--
+				w.abandoned++
 			}
 		}
 		w.remove(j)
@@ -332,11 +366,11 @@ func (w *worker) checkStall() error {
 	}
 	switch {
 	case w.s.Choked:
-		return fmt.Errorf("%w: choked us for %v", errStalled, idle.Round(time.Millisecond))
+		return fmt.Errorf("%w: choked us for %v", ErrStalled, idle.Round(time.Millisecond))
 	case len(w.active) > 0:
-		return fmt.Errorf("%w: no block for %v", errStalled, idle.Round(time.Millisecond))
+		return fmt.Errorf("%w: no block for %v", ErrStalled, idle.Round(time.Millisecond))
 	default:
-		return fmt.Errorf("%w: has no piece we need", errStalled)
+		return fmt.Errorf("%w: has no piece we need", ErrStalled)
 	}
 }
 

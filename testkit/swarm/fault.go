@@ -68,13 +68,14 @@ const (
 	// piece.
 	UnrequestedBlock
 	// UnrequestedAlignedBlock waits until the client's requests stop
-	// coming, then sends StrayBlocks blocks of garbage the client never asked
-	// for on this connection: each of the right size and at a block
-	// boundary, starting with the block right after the last one requested
-	// (the one a client fetching in order holds a buffer for but has not
-	// asked for yet). Then it serves the real blocks. Only a client that
-	// checks it requested a block keeps the garbage out of its pieces; a
-	// client should drop a peer that sends this many.
+	// coming, then sends Options.StrayBlocks (default 1) blocks of garbage
+	// the client never asked for on this connection: each of the right size
+	// and at a block boundary, starting with the block right after the last
+	// one requested (the one a client fetching in order holds a buffer for
+	// but has not asked for yet), round and round. Then it serves the real
+	// blocks. Only a client that checks it requested a block keeps the
+	// garbage out of its pieces (the SHA-1 check would catch it, but blame
+	// the wrong thing).
 	UnrequestedAlignedBlock
 	// DuplicateBlock sends every block twice: the real block, then the same
 	// index and offset again filled with garbage. A client must not let the

@@ -25,11 +25,6 @@ const (
 	strayQuiet = 50 * time.Millisecond
 )
 
-// StrayBlocks is how many unrequested blocks UnrequestedAlignedBlock sends
-// on a connection: more than any client needs to forgive (requests it
-// cancelled or a choke dropped are a pipeline's worth).
-const StrayBlocks = 256
-
 // peerConn is one connection of a seeder. serve runs in one goroutine and
 // does all the writing; a reader goroutine turns the bytes the client sends
 // into messages on in.
@@ -355,28 +350,38 @@ func (p *peerConn) serveAt() time.Time {
 	return p.nextBlock
 }
 
-// sendStrays sends StrayBlocks garbage blocks at block boundaries the
-// client never asked for on this connection, in torrent order starting
-// right after its last request, round and round (UnrequestedAlignedBlock).
+// sendStrays sends Options.StrayBlocks garbage blocks at block boundaries
+// the client never asked for on this connection (UnrequestedAlignedBlock),
+// round and round. The first ones are the blocks a client fetching whole
+// pieces holds a buffer for but has not asked for yet: the rest of a piece
+// it asked part of. Then the blocks after its last request, in order.
 func (p *peerConn) sendStrays() error {
 	c := p.s.content
 	type at struct{ index, begin int }
-	var free []at
+	var partial, free []at
 	for i := range c.NumPieces() {
+		var unasked []at
 		for b := 0; int64(b) < c.PieceSize(i); b += maxBlock {
 			if !p.asked[[2]int{i, b}] {
-				free = append(free, at{i, b})
+				unasked = append(unasked, at{i, b})
 			}
 		}
+		if len(unasked) > 0 && int64(len(unasked)*maxBlock) < c.PieceSize(i) {
+			partial = append(partial, unasked...)
+		}
+		free = append(free, unasked...)
 	}
 	if len(free) == 0 {
 		return nil // the client asked for everything
 	}
-	start, _ := slices.BinarySearchFunc(free, p.lastAsked, func(a at, r Request) int {
+	after, _ := slices.BinarySearchFunc(free, p.lastAsked, func(a at, r Request) int {
 		return cmp.Or(cmp.Compare(a.index, r.Index), cmp.Compare(a.begin, r.Begin))
 	})
-	for n := range StrayBlocks {
-		a := free[(start+n)%len(free)]
+	order := slices.Concat(partial, slices.DeleteFunc(slices.Concat(free[after:], free[:after]), func(a at) bool {
+		return slices.Contains(partial, a)
+	}))
+	for n := range max(p.opts.StrayBlocks, 1) {
+		a := order[n%len(order)]
 		length := int(min(int64(maxBlock), c.PieceSize(a.index)-int64(a.begin)))
 		data, err := c.block(a.index, a.begin, length)
 		if err != nil {

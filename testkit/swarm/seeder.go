@@ -41,6 +41,10 @@ type Options struct {
 	// ChokeFor is how long ChokeMidPieceThenUnchoke stays choked; zero
 	// means 100ms.
 	ChokeFor time.Duration
+	// StrayBlocks is how many blocks UnrequestedAlignedBlock sends that the
+	// client never asked for; zero means 1. One is a stray a client must
+	// ignore; hundreds are a peer it should drop.
+	StrayBlocks int
 }
 
 // Seeder is a fake peer listening on 127.0.0.1 that serves one torrent's

@@ -405,7 +405,7 @@ func TestMessageFaults(t *testing.T) {
 			// block but 0/0, from the one after it, round and round.
 			free := [][3]int{{0, block, block}, {1, 0, block}, {1, block, block}, {2, 0, block}, {2, block, block},
 				{3, 0, block}, {3, block, block}, {4, 0, 5000}}
-			for n := range swarm.StrayBlocks {
+			for n := range 20 {
 				id, p := c.next()
 				require.Equal(t, 7, id)
 				want := free[n%len(free)]
@@ -435,7 +435,7 @@ func TestMessageFaults(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			require.False(t, tc.fault.HandshakeFault())
-			s := swarm.Start(t, content, swarm.Options{Fault: tc.fault, ChokeFor: time.Millisecond})
+			s := swarm.Start(t, content, swarm.Options{Fault: tc.fault, ChokeFor: time.Millisecond, StrayBlocks: 20})
 			tc.check(t, dial(t, s, content.InfoHash))
 		})
 	}
