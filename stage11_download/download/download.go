@@ -29,6 +29,11 @@ type Options struct {
 	StallTimeout time.Duration
 	// DialTimeout bounds connecting and the handshake (default 10s).
 	DialTimeout time.Duration
+	// MaxBuffered bounds the memory a download holds: the bytes of the
+	// pieces all peers are fetching at once, each in a buffer of the
+	// piece's size until it is verified and written (default 64 MiB). A
+	// piece bigger than the bound is fetched alone.
+	MaxBuffered int64
 	// Progress, if set, is called after every verified piece. Calls never
 	// overlap.
 	Progress func(Progress)
@@ -46,7 +51,17 @@ type Stats struct {
 	Elapsed    time.Duration
 	PeersUsed  int // peers that sent at least one verified piece
 	PeersTried int
+	// MaxBuffered is the most bytes of piece buffers held at once: at most
+	// Options.MaxBuffered, or one piece when a piece is bigger.
+	MaxBuffered int64
 }
+
+// DefaultMaxBuffered is Options.MaxBuffered's default. For the 256 KiB to
+// 2 MiB pieces most torrents use it is no limit at all: a worker's 64
+// requests in flight span at most 2 pieces of 2 MiB, and 16 workers x 4 MiB
+// is 64 MiB. Torrents with bigger pieces are fetched by fewer peers at once
+// rather than with more memory.
+const DefaultMaxBuffered = 64 << 20
 
 // ErrNoPeers is returned when Download gets no peer address at all.
 var ErrNoPeers = errors.New("no peers to download from")
@@ -86,6 +101,9 @@ func (o *Options) setDefaults() {
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = 10 * time.Second
 	}
+	if o.MaxBuffered <= 0 {
+		o.MaxBuffered = DefaultMaxBuffered
+	}
 }
 
 // Download fetches every piece of m from peers, several at once, and writes
@@ -115,7 +133,8 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 		}
 	}()
 
-	d := &downloader{m: m, opts: &opts, q: newQueue(m.Info.NumPieces()), store: store}
+	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, opts.MaxBuffered)
+	d := &downloader{m: m, opts: &opts, q: q, store: store}
 	if err := d.run(ctx, peers); err != nil {
 		return Stats{}, err
 	}
@@ -124,10 +143,11 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	}
 	committed = true
 	return Stats{
-		Bytes:      m.Info.Length,
-		Elapsed:    time.Since(start),
-		PeersUsed:  int(d.used.Load()),
-		PeersTried: int(d.tried.Load()),
+		Bytes:       m.Info.Length,
+		Elapsed:     time.Since(start),
+		PeersUsed:   int(d.used.Load()),
+		PeersTried:  int(d.tried.Load()),
+		MaxBuffered: q.peak(),
 	}, nil
 }
 

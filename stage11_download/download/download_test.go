@@ -298,6 +298,39 @@ func TestDownloadIgnoresUnrequestedBlock(t *testing.T) {
 	require.Equal(t, 1, s.Connections(), "one stray is no reason to drop a peer")
 }
 
+// TestDownloadMemoryBound: however many peers, the piece buffers held at
+// once stay within Options.MaxBuffered; a piece bigger than the bound is
+// still fetched, alone. Six peers fetching pieces of 1 MiB would otherwise
+// hold 12 MiB (two pieces each).
+func TestDownloadMemoryBound(t *testing.T) {
+	const MiB = 1 << 20
+	tests := []struct {
+		name        string
+		maxBuffered int64
+		want        int64 // the most buffered at once, at most
+	}{
+		{"TwoPieces", 2 * MiB, 2 * MiB},
+		{"PieceOverTheBound", MiB / 2, MiB},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			checkLeaks(t)
+			tt := torrentfile.MustBuild(t, torrentfile.Options{Seed: 15, Length: 8*MiB - 1000, PieceLength: MiB})
+			var o []swarm.Options
+			for range 6 {
+				o = append(o, swarm.Options{})
+			}
+			opts := testOptions()
+			opts.MaxBuffered = tc.maxBuffered
+			out, stats, err := fetch(t, tt, seed(t, tt, o...), opts)
+			require.NoError(t, err)
+			require.NoError(t, tt.VerifyContent(out))
+			require.LessOrEqual(t, stats.MaxBuffered, tc.want, "piece buffers held at once")
+			require.GreaterOrEqual(t, stats.MaxBuffered, int64(MiB), "a piece is buffered whole before its SHA-1 check")
+		})
+	}
+}
+
 // TestDownloadCorruptPeerDropped checks a peer that sent a piece failing its
 // SHA-1 check is not asked again: one connection, and the file is right.
 func TestDownloadCorruptPeerDropped(t *testing.T) {

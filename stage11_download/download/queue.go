@@ -17,6 +17,14 @@ type queue struct {
 	// tens of thousands of pieces).
 	first int
 
+	// The memory budget. Every piece handed out costs a buffer of its size
+	// until it is given back: buffered bytes now, the most ever, and the
+	// limit (0: none). See pick.
+	size         func(index int) int64
+	buffered     int64
+	peakBuffered int64
+	maxBuffered  int64
+
 	// changed is closed and replaced whenever a piece is finished or given
 	// back, so idle workers wake up and look again.
 	changed chan struct{}
@@ -24,14 +32,19 @@ type queue struct {
 	finished chan struct{}
 }
 
-func newQueue(numPieces int) *queue {
+// newQueue makes the queue of a torrent of numPieces pieces; pieceSize
+// says how big each is, and maxBuffered bounds the bytes of the pieces
+// handed out at once (0: no bound).
+func newQueue(numPieces int, pieceSize func(index int) int64, maxBuffered int64) *queue {
 	q := &queue{
-		done:     make([]bool, numPieces),
-		owners:   make([]int, numPieces),
-		pending:  numPieces,
-		left:     numPieces,
-		changed:  make(chan struct{}),
-		finished: make(chan struct{}),
+		size:        pieceSize,
+		maxBuffered: maxBuffered,
+		done:        make([]bool, numPieces),
+		owners:      make([]int, numPieces),
+		pending:     numPieces,
+		left:        numPieces,
+		changed:     make(chan struct{}),
+		finished:    make(chan struct{}),
 	}
 	if numPieces == 0 {
 		close(q.finished)
@@ -53,6 +66,14 @@ func (q *queue) watch() <-chan struct{} {
 // already has, the one with the fewest workers on it, so a slow peer cannot
 // hold up the end of the download. mine reports the pieces the caller already
 // fetches, which it never gets twice.
+//
+// The caller holds a buffer of the piece's size until it gives the piece
+// back, so pick hands out nothing while that would take the buffers of all
+// workers over maxBuffered: without a bound, 16 workers with 2 pieces of
+// 256 MiB each (a legal torrent) would hold 8 GiB. A piece bigger than the
+// bound is still handed out when no other is in flight, so the download
+// always goes on, one piece at a time at worst. The workers left waiting
+// wake when a piece is given back.
 func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -62,6 +83,9 @@ func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 		}
 		for i := q.first; i < len(q.done); i++ {
 			if q.isPending(i) && has(i) {
+				if !q.reserve(i) {
+					return 0, false
+				}
 				q.owners[i]++
 				q.pending--
 				return i, true
@@ -78,25 +102,46 @@ func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 			best = i
 		}
 	}
-	if best < 0 {
+	if best < 0 || !q.reserve(best) {
 		return 0, false
 	}
 	q.owners[best]++
 	return best, true
 }
 
-// release says the caller stopped fetching index: it finished it, gave up,
-// or the peer failed. A piece not done that nobody fetches any more goes back
-// to the queue for another peer.
+// reserve counts the buffer for piece i if it fits in the budget, or
+// nothing else is buffered. The caller holds q.mu.
+func (q *queue) reserve(i int) bool {
+	n := q.size(i)
+	if q.maxBuffered > 0 && q.buffered > 0 && q.buffered+n > q.maxBuffered {
+		return false
+	}
+	q.buffered += n
+	q.peakBuffered = max(q.peakBuffered, q.buffered)
+	return true
+}
+
+// peak is the most bytes of piece buffers that were handed out at once.
+func (q *queue) peak() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.peakBuffered
+}
+
+// release says the caller stopped fetching index, and dropped its buffer:
+// it finished it, gave up, or the peer failed. A piece not done that nobody
+// fetches any more goes back to the queue for another peer. Either way the
+// workers waiting wake up: there is a piece or room for one.
 func (q *queue) release(index int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.owners[index]--
+	q.buffered -= q.size(index)
 	if q.owners[index] == 0 && !q.done[index] {
 		q.pending++
 		q.first = min(q.first, index)
-		q.notify()
 	}
+	q.notify()
 }
 
 // finish marks index verified and written. It reports false when another

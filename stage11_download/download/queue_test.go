@@ -9,8 +9,11 @@ import (
 func all(int) bool  { return true }
 func none(int) bool { return false }
 
+// onePerPiece counts pieces as 1 byte each, for the buffer budget.
+func onePerPiece(int) int64 { return 1 }
+
 func TestQueuePickInOrderOfWhatThePeerHas(t *testing.T) {
-	q := newQueue(4)
+	q := newQueue(4, onePerPiece, 0)
 	odd := func(i int) bool { return i%2 == 1 }
 
 	got, ok := q.pick(odd, none)
@@ -23,7 +26,7 @@ func TestQueuePickInOrderOfWhatThePeerHas(t *testing.T) {
 }
 
 func TestQueueReleaseGivesThePieceBack(t *testing.T) {
-	q := newQueue(3)
+	q := newQueue(3, onePerPiece, 0)
 	for range 3 {
 		q.pick(all, none)
 	}
@@ -40,7 +43,7 @@ func TestQueueReleaseGivesThePieceBack(t *testing.T) {
 }
 
 func TestQueueEndgame(t *testing.T) {
-	q := newQueue(2)
+	q := newQueue(2, onePerPiece, 0)
 	a, _ := q.pick(all, none) // worker A takes 0
 	b, _ := q.pick(all, none) // worker B takes 1
 	require.Equal(t, []int{0, 1}, []int{a, b})
@@ -67,7 +70,7 @@ func TestQueueEndgame(t *testing.T) {
 }
 
 func TestQueueFailedPieceIsNotLost(t *testing.T) {
-	q := newQueue(1)
+	q := newQueue(1, onePerPiece, 0)
 	q.pick(all, none)
 	q.pick(all, none) // endgame: a second worker on piece 0
 	q.release(0)      // one of them fails: the other still has it
@@ -77,4 +80,37 @@ func TestQueueFailedPieceIsNotLost(t *testing.T) {
 	got, ok := q.pick(all, none)
 	require.True(t, ok, "a piece nobody fetches any more is pending again")
 	require.Equal(t, 0, got)
+}
+
+func TestQueueBufferBudget(t *testing.T) {
+	size := func(i int) int64 { return []int64{100, 100, 100, 30}[i] }
+	q := newQueue(4, size, 250)
+	a, _ := q.pick(all, none)
+	b, ok := q.pick(all, none)
+	require.True(t, ok, "two pieces of 100 fit in 250")
+	_, ok = q.pick(all, none)
+	require.False(t, ok, "a third would hold 300 bytes of buffers")
+
+	changed := q.watch()
+	q.release(a) // its peer failed: piece a is pending again, 100 bytes free
+	select {
+	case <-changed:
+	default:
+		t.Fatal("freed room must wake waiting workers")
+	}
+	got, ok := q.pick(all, none)
+	require.True(t, ok)
+	require.Equal(t, a, got)
+	q.release(b)
+	q.release(got)
+	require.Equal(t, int64(200), q.peak())
+
+	// A piece over the whole budget still goes out when nothing else is
+	// in flight: the download never stops.
+	q = newQueue(2, size, 50)
+	_, ok = q.pick(all, none)
+	require.True(t, ok, "nothing in flight: a 100-byte piece goes out over a 50-byte budget")
+	_, ok = q.pick(all, none)
+	require.False(t, ok, "but only one at a time")
+	require.Equal(t, int64(100), q.peak())
 }
