@@ -69,7 +69,17 @@ type worker struct {
 	onPiece   func(n int64)
 }
 
+// peerIdleTimeout is how long a worker waits for any message at all, even a
+// keep-alive, before it takes the connection for dead. BEP 3 peers send a
+// keep-alive about every two minutes when they have nothing else to say,
+// and a healthy peer we are not fetching from (its pieces are taken by
+// other peers, or MaxBuffered is used up) may well have nothing to say:
+// peer.Conn's default of 30 s would drop it. Whether a peer gives us what we
+// need is the stall check's business (StallTimeout), not the read's.
+const peerIdleTimeout = 2*time.Minute + 30*time.Second
+
 func newWorker(conn *peer.Conn, info *torrent.Info, q *queue, store *storage, opts *Options, onPiece func(int64)) *worker {
+	conn.ReadTimeout = max(peerIdleTimeout, opts.StallTimeout)
 	return &worker{
 		conn: conn, s: NewSession(conn, info.NumPieces()),
 		info: info, q: q, store: store, opts: opts, onPiece: onPiece,
