@@ -260,7 +260,8 @@ func (p *peerConn) handle(in inbound) bool {
 	}
 	p.lastInbound = time.Now()
 	if in.m == nil {
-		return true // keep-alive
+		s.record(func() { s.keepAlives++ })
+		return true
 	}
 	m := in.m
 	s.record(func() { s.messages = append(s.messages, m.id) })

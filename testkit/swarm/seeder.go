@@ -69,6 +69,7 @@ type Seeder struct {
 	maxQueued   int
 	violations  []string
 	interesteds int
+	keepAlives  int
 }
 
 // Listen starts a seeder of content on 127.0.0.1 at a random port.
@@ -254,6 +255,14 @@ func (s *Seeder) MaxQueued() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.maxQueued
+}
+
+// KeepAlivesReceived is how many keep-alives clients sent (all
+// connections).
+func (s *Seeder) KeepAlivesReceived() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keepAlives
 }
 
 // Violations lists what clients did against the protocol: a handshake for

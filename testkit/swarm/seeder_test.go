@@ -495,3 +495,17 @@ func TestSeederMaxQueued(t *testing.T) {
 	// served before the others arrived.
 	require.Contains(t, []int{5, 6}, s.MaxQueued())
 }
+
+func TestSeederCountsKeepAlives(t *testing.T) {
+	content, _ := testContent(t)
+	s := swarm.Start(t, content, swarm.Options{})
+	c := dial(t, s, content.InfoHash)
+	c.ready()
+	_, err := c.c.Write(make([]byte, 8)) // two keep-alives: length 0, no id
+	require.NoError(t, err)
+	c.send(6, 0, 0, block)
+	id, _ := c.next() // served after the keep-alives were read
+	require.Equal(t, 7, id)
+	require.Equal(t, 2, s.KeepAlivesReceived())
+	require.Empty(t, s.Violations(), "keep-alives are allowed anywhere")
+}
