@@ -60,6 +60,10 @@ type worker struct {
 	active    []*job
 	inflight  int       // requests sent and not yet answered
 	lastBlock time.Time // when the peer last gave us something we needed
+	lastSent  time.Time // when we last sent the peer anything
+
+	// keepAliveEvery is keepAliveInterval; tests shorten it.
+	keepAliveEvery time.Duration
 
 	// Blocks we did not ask for (see stray): how many came, and how many
 	// blocks we asked for and took or gave up on (a choke, a cancel).
@@ -78,11 +82,18 @@ type worker struct {
 // need is the stall check's business (StallTimeout), not the read's.
 const peerIdleTimeout = 2*time.Minute + 30*time.Second
 
+// keepAliveInterval is how long a worker stays silent before it sends a
+// keep-alive: the other side of peerIdleTimeout. A worker waiting while
+// others fetch sends nothing else, and peers drop connections that are
+// silent for two minutes (BEP 3).
+const keepAliveInterval = 90 * time.Second
+
 func newWorker(conn *peer.Conn, info *torrent.Info, q *queue, store *storage, opts *Options, onPiece func(int64)) *worker {
 	conn.ReadTimeout = max(peerIdleTimeout, opts.StallTimeout)
 	return &worker{
 		conn: conn, s: NewSession(conn, info.NumPieces()),
 		info: info, q: q, store: store, opts: opts, onPiece: onPiece,
+		keepAliveEvery: keepAliveInterval,
 	}
 }
 
@@ -119,9 +130,10 @@ func (w *worker) run(ctx context.Context) error {
 	if err := w.s.SendInterested(); err != nil {
 		return fmt.Errorf("send interested: %w", err)
 	}
-	tick := time.NewTicker(w.opts.StallTimeout / 4)
+	tick := time.NewTicker(min(w.opts.StallTimeout, w.keepAliveEvery) / 4)
 	defer tick.Stop()
 	w.lastBlock = time.Now()
+	w.lastSent = time.Now()
 	for {
 		changed := w.q.watch()
 		if err := w.dropFinished(); err != nil {
@@ -158,6 +170,11 @@ func (w *worker) run(ctx context.Context) error {
 			if err := w.checkStall(); err != nil {
 				return err
 			}
+			if time.Since(w.lastSent) >= w.keepAliveEvery {
+				if err := w.send(nil); err != nil {
+					return fmt.Errorf("send keep-alive: %w", err)
+				}
+			}
 		}
 	}
 }
@@ -188,9 +205,18 @@ func (w *worker) request() error {
 	if len(batch) == 0 {
 		return nil
 	}
-	if err := w.conn.WriteMessages(batch...); err != nil {
+	if err := w.send(batch...); err != nil {
 		return fmt.Errorf("send %d requests: %w", len(batch), err)
 	}
+	return nil
+}
+
+// send writes messages (nil: a keep-alive) in one write.
+func (w *worker) send(ms ...*peer.Message) error {
+	if err := w.conn.WriteMessages(ms...); err != nil {
+		return err
+	}
+	w.lastSent = time.Now()
 	return nil
 }
 
@@ -354,7 +380,7 @@ func (w *worker) dropFinished() error {
 	if len(cancels) == 0 {
 		return nil
 	}
-	if err := w.conn.WriteMessages(cancels...); err != nil {
+	if err := w.send(cancels...); err != nil {
 		return fmt.Errorf("send %d cancels: %w", len(cancels), err)
 	}
 	return nil
