@@ -145,12 +145,15 @@ func decodeFields(fields map[string]bencode.Raw) (dict, error) {
 }
 
 // announce returns the tracker URL. BEP 12: when announce-list is present
-// it replaces announce, so announce may be left out; then the first URL of
-// the first tier stands in for it. Without announce-list, announce is
-// required.
+// it replaces announce, so announce may be left out (or be empty); then the
+// first URL of the first tier stands in for it. A torrent that names no
+// tracker at all is refused.
 func announce(top dict, tiers [][]string) (string, error) {
-	if top.has("announce") || len(tiers) == 0 {
-		return top.string("announce")
+	if top.has("announce") {
+		url, err := top.string("announce")
+		if err != nil || url != "" {
+			return url, err
+		}
 	}
 	for _, tier := range tiers {
 		for _, u := range tier {
@@ -159,5 +162,12 @@ func announce(top dict, tiers [][]string) (string, error) {
 			}
 		}
 	}
-	return "", keyErrorf("announce", "missing, and announce-list holds no URL")
+	switch {
+	case top.has("announce"):
+		return "", keyErrorf("announce", "empty, and no announce-list names a tracker")
+	case len(tiers) == 0:
+		return "", keyErrorf("announce", "missing")
+	default:
+		return "", keyErrorf("announce", "missing, and announce-list holds no URL")
+	}
 }

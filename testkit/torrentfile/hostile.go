@@ -45,6 +45,8 @@ func HostileCases() []Hostile {
 	single("missing-announce", "announce", "no tracker URL", func(top, _ map[string]any) { delete(top, "announce") })
 	single("missing-announce-empty-announce-list", "announce", "no announce, and the announce-list that replaces it (BEP 12) holds no URL",
 		func(top, _ map[string]any) { delete(top, "announce"); top["announce-list"] = []any{[]any{}} })
+	single("empty-announce", "announce", "announce is an empty string and there is no announce-list: no tracker URL",
+		func(top, _ map[string]any) { top["announce"] = "" })
 	single("announce-not-string", "announce", "announce is an integer", func(top, _ map[string]any) { top["announce"] = int64(42) })
 	single("announce-list-not-list", "announce-list", "announce-list is a string, BEP 12 says a list of tiers",
 		func(top, _ map[string]any) { top["announce-list"] = DefaultAnnounce })
