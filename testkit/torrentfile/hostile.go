@@ -71,8 +71,8 @@ func HostileCases() []Hostile {
 		func(_, info map[string]any) { info["piece length"] = int64(1) << 40 })
 	single("missing-pieces", "info.pieces", "no piece hashes", func(_, info map[string]any) { delete(info, "pieces") })
 	single("pieces-not-string", "info.pieces", "pieces is an integer", func(_, info map[string]any) { info["pieces"] = int64(20) })
-	single("pieces-not-multiple-of-20", "info.pieces", "pieces is 59 bytes: not a whole number of 20-byte SHA-1 hashes",
-		func(_, info map[string]any) { info["pieces"] = valid.PiecesString()[:59] })
+	single("pieces-not-multiple-of-20", "info.pieces", "pieces is 61 bytes: the 3 hashes the pieces need and 1 byte over, so a client that rounds 61/20 down and only counts hashes misses it",
+		func(_, info map[string]any) { info["pieces"] = valid.PiecesString() + "x" })
 	single("pieces-one-short", "info.pieces", "2 hashes for 3 pieces: the last piece could never be verified",
 		func(_, info map[string]any) { info["pieces"] = valid.PiecesString()[:40] })
 	single("pieces-one-extra", "info.pieces", "4 hashes for 3 pieces",
