@@ -160,6 +160,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{"string too short", "5:abc", "error: bencode: at byte 0: string length 5 runs past the end of the input (3 bytes left)\n"},
 		{"huge length", "99999999999:x", "error: bencode: at byte 0: string length runs past the end of the input (13 bytes)\n"},
 		{"missing colon", "5hello", "error: bencode: at byte 1: expected ':', got 'h'\n"},
+		{"leading zero in length", "05:hello", "error: bencode: at byte 0: string length has a leading zero\n"},
 		{"trailing data", "5:hellox", "error: bencode: at byte 7: expected end of input after the value, got 'x'\n"},
 		{"not bencode", "hello", "error: bencode: at byte 0: expected a value (a digit, 'i', 'l' or 'd'), got 'h'\n"},
 		// Stage 2: integers.
