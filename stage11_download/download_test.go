@@ -2,9 +2,11 @@ package main_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -269,4 +271,34 @@ func TestDownloadCommandMissingTorrent(t *testing.T) {
 	res := cli.Run(t, "download", "-o", filepath.Join(dir, "out"), filepath.Join(dir, "missing.torrent"))
 	require.Equal(t, 1, res.ExitCode, "a .torrent file that does not exist is an error\n%s", res)
 	require.Contains(t, res.Stderr, "missing.torrent", "the error names the file\n%s", res)
+}
+
+// TestDownloadCommandKilledLeavesNoOutput kills the program halfway through
+// a download from a slow seeder: whatever it had written, nothing may be at
+// the output path, since only a verified, complete download may appear
+// there. (A temporary file beside it may stay: a killed program cannot
+// clean up.) A program that writes pieces straight to <out> fails here.
+func TestDownloadCommandKilledLeavesNoOutput(t *testing.T) {
+	for name, o := range map[string]torrentfile.Options{"single-file": singleFile, "multi-file": multiFile} {
+		t.Run(name, func(t *testing.T) {
+			_, torrentPath, sw := serveSwarm(t, o, faketracker.Answer{}, swarm.Options{BlockDelay: 20 * time.Millisecond})
+			out := filepath.Join(t.TempDir(), "out")
+			cmd := exec.Command(cli.Program(t), "download", "-o", out, torrentPath)
+			require.NoError(t, cmd.Start())
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // also when a check below fails
+
+			deadline := time.Now().Add(30 * time.Second)
+			for sw[0].BlocksSent() < 8 {
+				require.True(t, time.Now().Before(deadline), "the program fetched nothing from the seeder within 30s")
+				time.Sleep(5 * time.Millisecond)
+			}
+			require.NoError(t, cmd.Process.Kill())
+			cmd.Wait() // killed: the error says so
+
+			_, err := os.Stat(out)
+			require.True(t, os.IsNotExist(err),
+				"after %d blocks of a download the program was killed; %s must not exist (write to a temporary file beside it and rename when every piece is verified), got err=%v",
+				sw[0].BlocksSent(), out, err)
+		})
+	}
 }
