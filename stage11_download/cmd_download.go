@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"workbook/stage11_download/download"
-	"workbook/stage11_download/peer"
-	"workbook/stage11_download/torrent"
 )
 
 // runDownload implements `download -o <out> <file.torrent>`: it asks the
@@ -31,21 +29,13 @@ func runDownload(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "download takes -o <output path> and the .torrent file")
 	}
 	torrentPath := flags.Arg(0)
-	m, err := torrent.Open(torrentPath)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	peerID, err := peer.NewID()
-	if err != nil {
-		return fail(stderr, err)
-	}
-	timeout, err := peerTimeout()
+	run, err := startPeerRun(torrentPath)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	peers, err := announce(ctx, m, peerID, stderr)
+	peers, err := announce(ctx, run.torrent, run.peerID, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -53,11 +43,11 @@ func runDownload(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, errors.New("the tracker knows no peers for this torrent"))
 	}
 
-	bar := newProgress(stderr, m.Info.Length)
-	stats, err := download.Download(ctx, m, peers, *out, download.Options{
-		PeerID:       peerID,
-		StallTimeout: timeout, // 0: the defaults
-		DialTimeout:  timeout,
+	bar := newProgress(stderr, run.torrent.Info.Length)
+	stats, err := download.Download(ctx, run.torrent, peers, *out, download.Options{
+		PeerID:       run.peerID,
+		StallTimeout: run.timeout, // 0: the defaults
+		DialTimeout:  run.timeout,
 		Progress:     bar.update,
 	})
 	bar.finish()

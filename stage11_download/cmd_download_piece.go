@@ -12,8 +12,6 @@ import (
 	"strconv"
 
 	"workbook/stage11_download/download"
-	"workbook/stage11_download/peer"
-	"workbook/stage11_download/torrent"
 )
 
 const downloadPieceUsage = "download_piece takes -o <output file>, the .torrent file and a piece index"
@@ -32,31 +30,23 @@ func runDownloadPiece(args []string, stdout, stderr io.Writer) int {
 	if err != nil || index < 0 {
 		return usageError(stderr, fmt.Sprintf("piece index %q: want a whole number from 0", flags.Arg(1)))
 	}
-	m, err := torrent.Open(flags.Arg(0))
+	run, err := startPeerRun(flags.Arg(0))
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if n := m.Info.NumPieces(); index >= n {
+	if n := run.torrent.Info.NumPieces(); index >= n {
 		return fail(stderr, fmt.Errorf("piece %d out of range: the torrent has %d pieces (0 to %d)", index, n, n-1))
-	}
-	peerID, err := peer.NewID()
-	if err != nil {
-		return fail(stderr, err)
-	}
-	timeout, err := peerTimeout()
-	if err != nil {
-		return fail(stderr, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	peers, err := announce(ctx, m, peerID, stderr)
+	peers, err := announce(ctx, run.torrent, run.peerID, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	data, err := download.PieceFromPeers(ctx, m, index, peers, download.PeerOptions{
-		PeerID:           peerID,
-		HandshakeTimeout: timeout, // 0: the peer package's defaults
-		ReadTimeout:      timeout,
+	data, err := download.PieceFromPeers(ctx, run.torrent, index, peers, download.PeerOptions{
+		PeerID:           run.peerID,
+		HandshakeTimeout: run.timeout, // 0: the peer package's defaults
+		ReadTimeout:      run.timeout,
 	})
 	if err != nil {
 		return fail(stderr, err)

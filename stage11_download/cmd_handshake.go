@@ -28,32 +28,51 @@ func runHandshake(args []string, stdout, stderr io.Writer) int {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return usageError(stderr, fmt.Sprintf("peer address %q: want ip:port, such as 127.0.0.1:6881", addr))
 	}
-	m, err := torrent.Open(args[0])
-	if err != nil {
-		return fail(stderr, err)
-	}
-	peerID, err := peer.NewID()
-	if err != nil {
-		return fail(stderr, err)
-	}
-	timeout, err := peerTimeout()
+	run, err := startPeerRun(args[0])
 	if err != nil {
 		return fail(stderr, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if timeout > 0 {
+	if run.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("no answer within %v", timeout))
+		ctx, cancel = context.WithTimeoutCause(ctx, run.timeout, fmt.Errorf("no answer within %v", run.timeout))
 		defer cancel()
 	}
-	conn, err := peer.Dial(ctx, addr, m.InfoHash, peerID)
+	conn, err := peer.Dial(ctx, addr, run.torrent.InfoHash, run.peerID)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	defer conn.Close()
 	fmt.Fprintf(stdout, "Peer ID: %x\n", conn.PeerID)
 	return 0
+}
+
+// peerRun is what every command that talks to peers starts from (handshake,
+// download_piece, download): the torrent, our peer id for this run, and
+// the time each peer gets.
+type peerRun struct {
+	torrent *torrent.Metainfo
+	peerID  [20]byte
+	timeout time.Duration // 0: the peer package's own limits
+}
+
+// startPeerRun opens the torrent, makes a fresh peer id and reads
+// peerTimeoutEnv.
+func startPeerRun(torrentPath string) (peerRun, error) {
+	m, err := torrent.Open(torrentPath)
+	if err != nil {
+		return peerRun{}, err
+	}
+	peerID, err := peer.NewID()
+	if err != nil {
+		return peerRun{}, err
+	}
+	timeout, err := peerTimeout()
+	if err != nil {
+		return peerRun{}, err
+	}
+	return peerRun{torrent: m, peerID: peerID, timeout: timeout}, nil
 }
 
 // peerTimeout is the time per peer from peerTimeoutEnv, or 0 when unset
