@@ -28,7 +28,8 @@
 // names and the absolute path of the repository. Each lesson runs in its own
 // folder: "/tmp/" in a command is replaced by that folder, and the folder by
 // "/tmp" in the output, so lessons can run in parallel and nothing is left in
-// the real /tmp. aria2c, opentracker and qbittorrent-nox are hidden from the
-// commands (a program of that name that fails comes first in PATH), which
-// shows that the lessons need none of the Debian programs.
+// the real /tmp. The commands cannot find aria2c, opentracker or
+// qbittorrent-nox (their PATH is a folder of links to every other program),
+// and CI is unset for them (with CI set, a test fails when those programs
+// are missing instead of skipping): a passing lesson needs none of them.
 package lessons
