@@ -50,36 +50,52 @@ func checkLesson(t *testing.T, root string, blocks []Block) []error {
 	return errs
 }
 
-// TestCheckerCatchesDrift tampers with a copy of stage 1's lesson: one
-// output line changed must fail, the untouched copy must pass.
+// TestCheckerCatchesDrift tampers with a copy of stage 1's lesson: its
+// decode block with one output line changed must fail, untouched it must
+// pass. (Only that block runs: TestLessons runs the rest.)
 func TestCheckerCatchesDrift(t *testing.T) {
 	root := repoRoot(t)
 	lesson, err := os.ReadFile(filepath.Join(root, "stage01_bencode_strings", "README.md"))
 	require.NoError(t, err)
-	const line = "$ go run ./stage01_bencode_strings decode 5:hello\n\"hello\"\n"
-	require.Contains(t, string(lesson), line, "stage 1's lesson no longer shows the command this test tampers with")
+	const command = "$ go run ./stage01_bencode_strings decode 5:hello\n"
+	require.Contains(t, string(lesson), command+"\"hello\"\n", "stage 1's lesson no longer shows the command this test tampers with")
 
 	for _, c := range []struct {
 		name, lesson string
 		fails        bool
 	}{
 		{"as written", string(lesson), false},
-		{"output changed", strings.Replace(string(lesson), line, "$ go run ./stage01_bencode_strings decode 5:hello\n\"hellp\"\n", 1), true},
+		{"output changed", strings.Replace(string(lesson), command+"\"hello\"\n", command+"\"hellp\"\n", 1), true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "README.md")
 			require.NoError(t, os.WriteFile(path, []byte(c.lesson), 0o644))
 			blocks, err := Parse(path)
 			require.NoError(t, err)
-			errs := checkLesson(t, root, blocks)
+			errs := checkLesson(t, root, []Block{blockWith(t, blocks, strings.TrimSpace(command[2:]))})
 			if !c.fails {
 				require.Empty(t, errs)
 				return
 			}
 			require.Len(t, errs, 1)
+			require.Contains(t, errs[0].Error(), "README.md:")
 			require.Contains(t, errs[0].Error(), "-\"hellp\"\n+\"hello\"")
 		})
 	}
+}
+
+// blockWith returns the checked block that runs command.
+func blockWith(t *testing.T, blocks []Block, command string) Block {
+	t.Helper()
+	for _, b := range blocks {
+		for _, c := range b.Commands {
+			if c.Text == command {
+				return b
+			}
+		}
+	}
+	t.Fatalf("no checked block runs %q", command)
+	return Block{}
 }
 
 func TestParse(t *testing.T) {
