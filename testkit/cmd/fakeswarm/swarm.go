@@ -57,17 +57,17 @@ func start(cfg config, out io.Writer) (_ *fakeSwarm, err error) {
 	if err := sw.write("announce", []byte(tr.URL()+"\n")); err != nil {
 		return nil, err
 	}
-	sample, err := sw.serve("sample.torrent", sampleOptions, cfg.samplePeers, true)
+	sample, listed, err := sw.serve("sample.torrent", sampleOptions, cfg.samplePeers, true)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := sw.serve("bad.torrent", badOptions, cfg.badPeers, false); err != nil {
+	if _, _, err := sw.serve("bad.torrent", badOptions, cfg.badPeers, false); err != nil {
 		return nil, err
 	}
-	if _, err := sw.serve("multi.torrent", multiOptions, multiPeers, true); err != nil {
+	if _, _, err := sw.serve("multi.torrent", multiOptions, multiPeers, true); err != nil {
 		return nil, err
 	}
-	if err := sw.seedEveryFault(sample, cfg.samplePeers); err != nil {
+	if err := sw.seedEveryFault(sample, cfg.samplePeers, listed); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "try: go run ./stage11_download download -o %s %s\n", sw.path("out", "sample.bin"), sw.path("sample.torrent"))
@@ -77,47 +77,48 @@ func start(cfg config, out io.Writer) (_ *fakeSwarm, err error) {
 
 // serve builds a torrent announcing to the tracker, writes it (and its
 // content when withContent), starts one seeder per fault and has the
-// tracker list them in that order.
-func (sw *fakeSwarm) serve(name string, o torrentfile.Options, faults []swarm.Fault, withContent bool) (*torrentfile.Torrent, error) {
+// tracker list them in that order. It returns the torrent and its seeders.
+func (sw *fakeSwarm) serve(name string, o torrentfile.Options, faults []swarm.Fault, withContent bool) (*torrentfile.Torrent, []*swarm.Seeder, error) {
 	o.Announce = sw.tracker.URL()
 	tor, err := torrentfile.Build(o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := sw.write(name, tor.Bytes); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fmt.Fprintf(sw.out, "wrote %s: %s, info hash %x\n", sw.path(name), describe(tor), tor.InfoHash)
 	if withContent {
 		if err := tor.WriteContent(sw.dir); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fmt.Fprintf(sw.out, "  its content: %s\n", tor.ContentPath(sw.dir))
 	}
-	var listed []string
-	var addrs []string
+	var seeders []*swarm.Seeder
+	var addrs, listed []string
 	for _, f := range faults {
 		s, err := sw.seed(tor, f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		seeders = append(seeders, s)
 		addrs = append(addrs, s.Addr())
 		listed = append(listed, s.Addr()+" "+f.String())
 	}
 	sw.tracker.Add(tor.InfoHash, faketracker.Expect{AnyProgress: true}, faketracker.Answer{Peers: faketracker.Peers(addrs...)})
 	fmt.Fprintf(sw.out, "  the tracker lists: %s\n", strings.Join(listed, ", "))
-	return tor, nil
+	return tor, seeders, nil
 }
 
 // seedEveryFault writes peers/<Fault> for every fault of testkit/swarm: the
-// address of a seeder of sample that misbehaves that way, reusing the ones
-// the tracker lists.
-func (sw *fakeSwarm) seedEveryFault(sample *torrentfile.Torrent, listed []swarm.Fault) error {
+// address of a seeder of sample that misbehaves that way: the first of the
+// listed seeders (seeders[i] has faults[i]) with that fault, or a new one.
+func (sw *fakeSwarm) seedEveryFault(sample *torrentfile.Torrent, faults []swarm.Fault, seeders []*swarm.Seeder) error {
 	for _, f := range swarm.Faults() {
 		var addr string
-		for i, l := range listed {
-			if l == f {
-				addr = sw.seeders[i].Addr() // sample's seeders are started first
+		for i, g := range faults {
+			if g == f {
+				addr = seeders[i].Addr()
 				break
 			}
 		}
