@@ -27,6 +27,9 @@ func TestLessons(t *testing.T) {
 			continue
 		}
 		rel, _ := filepath.Rel(root, path)
+		for i := range blocks {
+			blocks[i].File = rel // errors name the lesson as a reader finds it
+		}
 		t.Run(filepath.Dir(rel), func(t *testing.T) {
 			t.Parallel()
 			for _, err := range checkLesson(t, root, blocks) {

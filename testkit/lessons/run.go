@@ -187,7 +187,7 @@ func diff(want []string, got string) string {
 		return ""
 	}
 	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(strings.Join(w, "\n") + "\n"), B: difflib.SplitLines(strings.Join(g, "\n") + "\n"),
+		A: difflib.SplitLines(strings.Join(w, "\n")), B: difflib.SplitLines(strings.Join(g, "\n")),
 		FromFile: "lesson", ToFile: "now", Context: 3,
 	})
 	return d
