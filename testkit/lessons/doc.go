@@ -26,9 +26,9 @@
 // Before comparing, both sides are normalised (Normalise): ports on
 // 127.0.0.1, durations, speeds, random test seeds, the digits of temporary
 // names and the absolute path of the repository. Each lesson runs in its own
-// folder: "/tmp/" in a command is replaced by that folder, and the folder by
-// "/tmp" in the output, so lessons can run in parallel and nothing is left in
-// the real /tmp. The commands cannot find aria2c, opentracker or
+// folder: "/tmp/" in a command is replaced by that folder (which is also
+// its TMPDIR), and the folder by "/tmp" in the output, so lessons can run in
+// parallel and nothing is left in the real /tmp. The commands cannot find aria2c, opentracker or
 // qbittorrent-nox (their PATH is a folder of links to every other program),
 // and CI is unset for them (with CI set, a test fails when those programs
 // are missing instead of skipping): a passing lesson needs none of them.

@@ -41,10 +41,12 @@ func NewRunner(root, work string) (*Runner, error) {
 	if err := shadowPath(bin, os.Getenv("PATH")); err != nil {
 		return nil, err
 	}
-	env := []string{"PATH=" + bin}
+	// TMPDIR too: the temporary files of go test show as /tmp/... wherever
+	// the machine keeps them.
+	env := []string{"PATH=" + bin, "TMPDIR=" + work}
 	for _, kv := range os.Environ() {
 		switch name, _, _ := strings.Cut(kv, "="); name {
-		case "PATH":
+		case "PATH", "TMPDIR":
 		case "BITTORRENT_PROGRAM": // the lessons set it where they want it
 		case "CI": // with CI set, a test fails when a Debian program is missing, instead of skipping
 		default:
