@@ -1,0 +1,190 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestLessons re-runs every checked block of every lesson and compares its
+// output with the lesson's.
+func TestLessons(t *testing.T) {
+	root := repoRoot(t)
+	paths, err := Lessons(root)
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	checked := 0
+	for _, path := range paths {
+		blocks, err := Parse(path)
+		require.NoError(t, err)
+		checked += len(blocks)
+		if len(blocks) == 0 {
+			continue
+		}
+		rel, _ := filepath.Rel(root, path)
+		for i := range blocks {
+			blocks[i].File = rel // errors name the lesson as a reader finds it
+		}
+		t.Run(filepath.Dir(rel), func(t *testing.T) {
+			t.Parallel()
+			for _, err := range checkLesson(t, root, blocks) {
+				t.Error(err)
+			}
+		})
+	}
+	require.NotZero(t, checked, "no lesson marks a block with <!-- check -->")
+}
+
+// checkLesson runs a lesson's blocks in order in a fresh folder.
+func checkLesson(t *testing.T, root string, blocks []Block) []error {
+	t.Helper()
+	r, err := NewRunner(root, t.TempDir())
+	require.NoError(t, err)
+	defer r.Stop()
+	var errs []error
+	for _, b := range blocks {
+		errs = append(errs, r.Check(context.Background(), b)...)
+	}
+	return errs
+}
+
+// TestCheckerCatchesDrift tampers with a copy of stage 1's lesson: its
+// decode block with one output line changed must fail, untouched it must
+// pass. (Only that block runs: TestLessons runs the rest.)
+func TestCheckerCatchesDrift(t *testing.T) {
+	root := repoRoot(t)
+	lesson, err := os.ReadFile(filepath.Join(root, "stage01_bencode_strings", "README.md"))
+	require.NoError(t, err)
+	const command = "$ go run ./stage01_bencode_strings decode 5:hello\n"
+	require.Contains(t, string(lesson), command+"\"hello\"\n", "stage 1's lesson no longer shows the command this test tampers with")
+
+	for _, c := range []struct {
+		name, lesson string
+		fails        bool
+	}{
+		{"as written", string(lesson), false},
+		{"output changed", strings.Replace(string(lesson), command+"\"hello\"\n", command+"\"hellp\"\n", 1), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "README.md")
+			require.NoError(t, os.WriteFile(path, []byte(c.lesson), 0o644))
+			blocks, err := Parse(path)
+			require.NoError(t, err)
+			errs := checkLesson(t, root, []Block{blockWith(t, blocks, strings.TrimSpace(command[2:]))})
+			if !c.fails {
+				require.Empty(t, errs)
+				return
+			}
+			require.Len(t, errs, 1)
+			require.Contains(t, errs[0].Error(), "README.md:")
+			require.Contains(t, errs[0].Error(), "-\"hellp\"\n+\"hello\"")
+		})
+	}
+}
+
+// blockWith returns the checked block that runs command.
+func blockWith(t *testing.T, blocks []Block, command string) Block {
+	t.Helper()
+	for _, b := range blocks {
+		for _, c := range b.Commands {
+			if c.Text == command {
+				return b
+			}
+		}
+	}
+	t.Fatalf("no checked block runs %q", command)
+	return Block{}
+}
+
+func TestParse(t *testing.T) {
+	lesson := "# L\n\n<!-- check -->\n```console\n$ echo a\na\n$ printf 'b\\n' \\\n  'c'\nb\n\n…\n```\n\n" +
+		"```console\n$ not checked\n```\n\n<!-- check: background -->\n\n```console\n$ server\nready\n```\n" +
+		"<!-- check -->\nprose in between\n```console\n$ not checked either\n```\n"
+	path := filepath.Join(t.TempDir(), "README.md")
+	require.NoError(t, os.WriteFile(path, []byte(lesson), 0o644))
+	blocks, err := Parse(path)
+	require.NoError(t, err)
+	require.Equal(t, []Block{
+		{File: path, Line: 4, Mode: Foreground, Commands: []Command{
+			{Line: 5, Text: "echo a", Want: []string{"a"}},
+			{Line: 7, Text: "printf 'b\\n' \\\n  'c'", Want: []string{"b", "", "…"}},
+		}},
+		{File: path, Line: 20, Mode: Background, Commands: []Command{{Line: 21, Text: "server", Want: []string{"ready"}}}},
+	}, blocks)
+}
+
+func TestParseRejects(t *testing.T) {
+	for _, c := range []struct{ name, lesson, want string }{
+		{"no command", "<!-- check -->\n```console\noutput\n```\n", "must start with a `$ ` command"},
+		{"unknown mode", "<!-- check: later -->\n```console\n$ x\n```\n", `unknown check mode "later"`},
+		{"unclosed", "<!-- check -->\n```console\n$ x\n", "never closed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "README.md")
+			require.NoError(t, os.WriteFile(path, []byte(c.lesson), 0o644))
+			_, err := Parse(path)
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+}
+
+func TestNormalise(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"fake tracker at http://127.0.0.1:37657/announce", "fake tracker at http://127.0.0.1:PORT/announce"},
+		{"ok  \tworkbook/stage01_bencode_strings\t0.441s", "ok  \tworkbook/stage01_bencode_strings\tDURATION"},
+		{"ok  \tworkbook/stage01_bencode_strings\t(cached)", "ok  \tworkbook/stage01_bencode_strings\tDURATION"},
+		{"--- FAIL: TestDecodeStrings/5:hello (0.01s)", "--- FAIL: TestDecodeStrings/5:hello (DURATION)"},
+		{"Error Trace:\t/work/main/stage01_bencode_strings/decode_test.go:115", "Error Trace:\tstage01_bencode_strings/decode_test.go:115"},
+		{"decode_test.go:123: random seed 1596980990236222853", "decode_test.go:123: random seed N"},
+		{"info_test.go:62: random torrent seed 7238225549362617423", "info_test.go:62: random torrent seed N"},
+		{"downloaded 128.0 MiB in 487ms (262.6 MiB/s on average)", "downloaded 128.0 MiB in DURATION (SPEED on average)"},
+		{"real\t0m15.216s", "real\tDURATION"},
+		{"The file is at /tmp/workbook-demo-1158360294/sample.bin", "The file is at /tmp/workbook-demo-N/sample.bin"},
+		{"9223372036854775807", "9223372036854775807"},
+		{"info hash 2b90b5d2ffcae5f3e72749eb6aeb9f4f5d0a670f", "info hash 2b90b5d2ffcae5f3e72749eb6aeb9f4f5d0a670f"},
+		{"decode_test.go:34: ", "decode_test.go:34:"},
+	} {
+		require.Equal(t, c.want, Normalise(c.in), c.in)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	for _, c := range []struct {
+		want, got []string
+		ok        bool
+	}{
+		{[]string{"a", "…", "d"}, []string{"a", "b", "c", "d"}, true},
+		{[]string{"a", "…", "d"}, []string{"a", "d"}, true},
+		{[]string{"a", "…"}, []string{"a"}, true},
+		{[]string{"a", "…", "d"}, []string{"a", "b"}, false},
+		{[]string{"a"}, []string{"a", "b"}, false},
+	} {
+		require.Equal(t, c.ok, match(c.want, c.got), "%q ~ %q", c.want, c.got)
+	}
+}
+
+// TestHiddenPrograms checks that the commands cannot find the Debian
+// programs, so a passing lesson needs none of them, and still find the
+// rest.
+func TestHiddenPrograms(t *testing.T) {
+	r, err := NewRunner(t.TempDir(), t.TempDir())
+	require.NoError(t, err)
+	out, err := r.run(context.Background(), Command{Text: "for p in aria2c opentracker qbittorrent-nox go sed; do command -v $p >/dev/null && echo found $p; done; echo CI=$CI"})
+	require.NoError(t, err)
+	require.Equal(t, "found go\nfound sed\nCI=\n", out)
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	if _, err := os.Stat(filepath.Join(root, "go.work")); errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("no go.work in %s: the lessons are checked inside the workbook", root)
+	}
+	return root
+}
