@@ -284,16 +284,27 @@ func TestDownloadCommandKilledLeavesNoOutput(t *testing.T) {
 			_, torrentPath, sw := serveSwarm(t, o, faketracker.Answer{}, swarm.Options{BlockDelay: 20 * time.Millisecond})
 			out := filepath.Join(t.TempDir(), "out")
 			cmd := exec.Command(cli.Program(t), "download", "-o", out, torrentPath)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // also when a check below fails
+			done := make(chan struct{})
+			var waitErr error
+			go func() { waitErr = cmd.Wait(); close(done) }()
+			t.Cleanup(func() { cmd.Process.Kill(); <-done }) // also when a check below fails
 
-			deadline := time.Now().Add(30 * time.Second)
+			deadline := time.After(30 * time.Second)
 			for sw[0].BlocksSent() < 8 {
-				require.True(t, time.Now().Before(deadline), "the program fetched nothing from the seeder within 30s")
-				time.Sleep(5 * time.Millisecond)
+				select {
+				case <-done:
+					require.Failf(t, "the program ended before the download got going",
+						"it exited (%v) after %d blocks; stderr:\n%s", waitErr, sw[0].BlocksSent(), stderr.String())
+				case <-deadline:
+					require.Fail(t, "the program fetched nothing from the seeder within 30s")
+				case <-time.After(5 * time.Millisecond):
+				}
 			}
 			require.NoError(t, cmd.Process.Kill())
-			cmd.Wait() // killed: the error says so
+			<-done // killed: the error says so
 
 			_, err := os.Stat(out)
 			require.True(t, os.IsNotExist(err),
