@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"workbook/stage09_handshake/bencode"
 	"workbook/stage09_handshake/torrent"
 	"workbook/testkit/torrentfile"
 )
@@ -86,7 +88,7 @@ func TestParseHostile(t *testing.T) {
 			got, err := torrent.Parse(h.Bytes)
 			require.Error(t, err, "accepted a torrent with this defect: %s", h.Why)
 			require.Nil(t, got)
-			var keyErr *torrent.KeyError
+			var keyErr *bencode.KeyError
 			if h.Key == "" {
 				require.False(t, errors.As(err, &keyErr), "not a torrent at all, yet the error blames a key: %v", err)
 				return
@@ -160,7 +162,11 @@ func TestParseFileClashes(t *testing.T) {
 
 func TestKeyErrorMessage(t *testing.T) {
 	t.Parallel()
-	err := &torrent.KeyError{Key: "info.piece length", Msg: "must be positive, got -1"}
+	data := "d8:announce9:http://t/4:infod6:lengthi1e4:name1:x12:piece lengthi-1e6:pieces20:" + strings.Repeat("h", 20) + "ee"
+	_, err := torrent.Parse([]byte(data))
+	var keyErr *bencode.KeyError
+	require.ErrorAs(t, err, &keyErr)
+	require.Equal(t, bencode.KeyError{Key: "info.piece length", Msg: "must be positive, got -1"}, *keyErr)
 	require.Equal(t, "torrent: info.piece length: must be positive, got -1", err.Error())
 }
 
