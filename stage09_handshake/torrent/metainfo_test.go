@@ -204,3 +204,27 @@ func TestOpenErrorsNameThePath(t *testing.T) {
 	require.ErrorContains(t, err, huge)
 	require.ErrorContains(t, err, "larger than")
 }
+
+// TestTiers checks which trackers a client announces to (BEP 12):
+// announce-list, which replaces announce when it names a URL; otherwise
+// announce alone.
+func TestTiers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		m    torrent.Metainfo
+		want [][]string
+	}{
+		{"announce alone", torrent.Metainfo{Announce: "http://a/"}, [][]string{{"http://a/"}}},
+		{"announce-list replaces announce",
+			torrent.Metainfo{Announce: "http://a/", AnnounceList: [][]string{{"http://b/"}, {"http://c/", "http://a/"}}},
+			[][]string{{"http://b/"}, {"http://c/", "http://a/"}}},
+		{"announce-list without a URL: announce counts",
+			torrent.Metainfo{Announce: "http://a/", AnnounceList: [][]string{{""}, {}}}, [][]string{{"http://a/"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, tc.m.Tiers())
+		})
+	}
+}

@@ -163,6 +163,16 @@ func announce(top bencode.Dict, tiers [][]string) (string, error) {
 	}
 }
 
+// Tiers returns the trackers to announce to, tier by tier (BEP 12):
+// announce-list when it names a URL, since it then replaces announce;
+// otherwise announce alone.
+func (m *Metainfo) Tiers() [][]string {
+	if firstURL(m.AnnounceList) != "" {
+		return m.AnnounceList
+	}
+	return [][]string{{m.Announce}}
+}
+
 // firstURL returns the first URL of tiers that is not empty, or "".
 func firstURL(tiers [][]string) string {
 	for _, tier := range tiers {
