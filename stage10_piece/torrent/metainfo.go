@@ -31,10 +31,10 @@ type Info struct {
 
 // Metainfo is a parsed .torrent file.
 type Metainfo struct {
-	// Announce is the tracker URL: the announce key or, in a torrent that
-	// names its trackers only in announce-list (BEP 12 allows leaving
-	// announce out), the first URL of the first tier.
-	Announce     string
+	// TrackerURL is the announce key or, in a torrent that names its
+	// trackers only in announce-list (BEP 12 allows leaving announce out),
+	// the first URL of the first tier.
+	TrackerURL   string
 	AnnounceList [][]string // BEP 12 tiers of tracker URLs; nil when absent
 	Info         Info
 
@@ -99,7 +99,7 @@ func parse(top bencode.Dict) (*Metainfo, error) {
 	if m.AnnounceList, err = announceList(top); err != nil {
 		return nil, err
 	}
-	if m.Announce, err = announce(top, m.AnnounceList); err != nil {
+	if m.TrackerURL, err = trackerURL(top, m.AnnounceList); err != nil {
 		return nil, err
 	}
 	info, err := top.Dict("info")
@@ -139,11 +139,11 @@ func announceList(top bencode.Dict) ([][]string, error) {
 	return out, nil
 }
 
-// announce returns the tracker URL. BEP 12: when announce-list is present
-// it replaces announce, so announce may be left out (or be empty); then the
-// first URL of the first tier stands in for it. A torrent that names no
-// tracker at all is refused.
-func announce(top bencode.Dict, tiers [][]string) (string, error) {
+// trackerURL returns Metainfo.TrackerURL. BEP 12: when announce-list is
+// present it replaces announce, so announce may be left out (or be empty);
+// then the first URL of the first tier stands in for it. A torrent that
+// names no tracker at all is refused.
+func trackerURL(top bencode.Dict, tiers [][]string) (string, error) {
 	if top.Has("announce") {
 		url, err := top.String("announce")
 		if err != nil || url != "" {
@@ -170,7 +170,7 @@ func (m *Metainfo) Tiers() [][]string {
 	if firstURL(m.AnnounceList) != "" {
 		return m.AnnounceList
 	}
-	return [][]string{{m.Announce}}
+	return [][]string{{m.TrackerURL}}
 }
 
 // firstURL returns the first URL of tiers that is not empty, or "".

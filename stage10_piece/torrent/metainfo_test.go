@@ -19,7 +19,7 @@ import (
 // own record of what it wrote (built with bencode-go, not with our code).
 func requireMatches(t *testing.T, want *torrentfile.Torrent, got *torrent.Metainfo) {
 	t.Helper()
-	require.Equal(t, want.TrackerURL(), got.Announce, "announce, or without it the first URL of announce-list (BEP 12)")
+	require.Equal(t, want.TrackerURL(), got.TrackerURL, "announce, or without it the first URL of announce-list (BEP 12)")
 	require.Equal(t, want.AnnounceList, got.AnnounceList)
 	require.Equal(t, want.Name, got.Info.Name)
 	require.Equal(t, want.PieceLength, got.Info.PieceLength)
@@ -63,7 +63,7 @@ func TestParseRealTorrents(t *testing.T) {
 		t.Run(r.File, func(t *testing.T) {
 			got, err := torrent.Parse(r.Bytes)
 			require.NoError(t, err)
-			require.Equal(t, r.Tiers[0][0], got.Announce)
+			require.Equal(t, r.Tiers[0][0], got.TrackerURL)
 			if len(r.Tiers) > 1 {
 				require.Equal(t, r.Tiers, got.AnnounceList)
 			}
@@ -215,12 +215,12 @@ func TestTiers(t *testing.T) {
 		m    torrent.Metainfo
 		want [][]string
 	}{
-		{"announce alone", torrent.Metainfo{Announce: "http://a/"}, [][]string{{"http://a/"}}},
+		{"announce alone", torrent.Metainfo{TrackerURL: "http://a/"}, [][]string{{"http://a/"}}},
 		{"announce-list replaces announce",
-			torrent.Metainfo{Announce: "http://a/", AnnounceList: [][]string{{"http://b/"}, {"http://c/", "http://a/"}}},
+			torrent.Metainfo{TrackerURL: "http://a/", AnnounceList: [][]string{{"http://b/"}, {"http://c/", "http://a/"}}},
 			[][]string{{"http://b/"}, {"http://c/", "http://a/"}}},
 		{"announce-list without a URL: announce counts",
-			torrent.Metainfo{Announce: "http://a/", AnnounceList: [][]string{{""}, {}}}, [][]string{{"http://a/"}}},
+			torrent.Metainfo{TrackerURL: "http://a/", AnnounceList: [][]string{{""}, {}}}, [][]string{{"http://a/"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
