@@ -164,8 +164,7 @@ func trackerURL(top bencode.Dict, tiers [][]string) (string, error) {
 }
 
 // Tiers returns the trackers to announce to, tier by tier (BEP 12):
-// announce-list when it names a URL, since it then replaces announce;
-// otherwise announce alone.
+// announce-list when it names a URL (it replaces announce), else announce.
 func (m *Metainfo) Tiers() [][]string {
 	if firstURL(m.AnnounceList) != "" {
 		return m.AnnounceList

@@ -96,8 +96,6 @@ func requestURL(announceURL string, req Request) (string, error) {
 		return "", fmt.Errorf("scheme %q not supported: this client speaks HTTP trackers (BEP 3); udp:// trackers are BEP 15", u.Scheme)
 	case u.Host == "":
 		return "", errors.New("bad announce URL: no host")
-	case req.Left < 0:
-		return "", fmt.Errorf("negative progress: left %d", req.Left)
 	}
 	params := []string{
 		"info_hash=" + escapeBytes(req.InfoHash[:]),
@@ -132,9 +130,16 @@ func escapeBytes(b []byte) string {
 	return s.String()
 }
 
-// get fetches u and reads at most the body cap.
+// get fetches u and reads at most the body cap. Each announce opens a fresh
+// connection (announces are minutes apart), so no idle connection or
+// goroutine outlives the call.
 func (c *Client) get(ctx context.Context, u string) (status int, body []byte, err error) {
-	client, timeout := c.httpClient()
+	timeout := cmp.Or(c.Timeout, defaultTimeout)
+	client := &http.Client{Timeout: timeout, Transport: &http.Transport{
+		DialContext:            (&net.Dialer{Timeout: min(connectTimeout, timeout)}).DialContext,
+		DisableKeepAlives:      true,
+		MaxResponseHeaderBytes: 64 << 10,
+	}}
 	httpReq, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, nil, err
@@ -155,19 +160,6 @@ func (c *Client) get(ctx context.Context, u string) (status int, body []byte, er
 		return 0, nil, fmt.Errorf("answer is more than the %d bytes this client reads", limit)
 	}
 	return resp.StatusCode, body, nil
-}
-
-// httpClient returns the http.Client to use and its timeout. It opens a
-// fresh connection per announce (announces are minutes apart) so no idle
-// connection or goroutine outlives the call.
-func (c *Client) httpClient() (*http.Client, time.Duration) {
-	timeout := cmp.Or(c.Timeout, defaultTimeout)
-	transport := &http.Transport{
-		DialContext:            (&net.Dialer{Timeout: min(connectTimeout, timeout)}).DialContext,
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
-	return &http.Client{Timeout: timeout, Transport: transport}, timeout
 }
 
 // describe turns a transport error into a short one: *url.Error repeats the

@@ -12,9 +12,8 @@ import (
 	"workbook/stage11_download/bencode"
 )
 
-// Response is what a tracker answered to an announce. (Its `interval`, the
-// seconds to wait before announcing again, is ignored: this client announces
-// once.)
+// Response is what a tracker answered to an announce (its `interval` before
+// the next announce is ignored: this client announces once).
 type Response struct {
 	Peers   []netip.AddrPort // other peers: IPv4 ones from `peers`, then IPv6 ones from `peers6`
 	Warning string           // the `warning message`: the announce worked, but a human should read this

@@ -31,8 +31,7 @@ func (e *TiersError) Unwrap() []error { return e.Errs }
 // *TiersError holding each.
 //
 // BEP 12 asks clients to shuffle each tier once; this client keeps the
-// file's order so that runs are reproducible, which only matters to a
-// tracker's load balancing.
+// file's order, so runs are reproducible (only load balancing cares).
 func (c *Client) AnnounceTiers(ctx context.Context, tiers [][]string, req Request) (*Response, error) {
 	var errs []error
 	tried := make(map[string]bool)
