@@ -65,8 +65,8 @@ func (d Dict) Errorf(name, format string, args ...any) error {
 	return &KeyError{Key: d.Key(name), Msg: err.Error(), Err: errors.Unwrap(err)}
 }
 
-// Value returns the value of the required key name, of any type.
-func (d Dict) Value(name string) (any, error) {
+// value returns the value of the required key name, of any type.
+func (d Dict) value(name string) (any, error) {
 	v, ok := d.Values[name]
 	if !ok {
 		return nil, d.Errorf(name, "missing")
@@ -85,7 +85,7 @@ func (d Dict) List(name string) ([]any, error) { return get[[]any](d, name) }
 
 // Dict returns the required key name, which must hold a dictionary.
 func (d Dict) Dict(name string) (Dict, error) {
-	v, err := d.Value(name)
+	v, err := d.value(name)
 	if err != nil {
 		return Dict{}, err
 	}
@@ -95,7 +95,7 @@ func (d Dict) Dict(name string) (Dict, error) {
 // get returns the required key name if its value has type T.
 func get[T any](d Dict, name string) (T, error) {
 	var t T
-	v, err := d.Value(name)
+	v, err := d.value(name)
 	if err != nil {
 		return t, err
 	}

@@ -37,9 +37,6 @@ func TestDictGetters(t *testing.T) {
 	inner, err := d.Dict("d")
 	require.NoError(t, err)
 	require.Equal(t, bencode.Dict{Path: "d", Values: map[string]any{"k": int64(1)}}, inner)
-	v, err := d.Value("i")
-	require.NoError(t, err)
-	require.Equal(t, int64(-7), v)
 	require.True(t, d.Has("s"))
 	require.False(t, d.Has("missing"))
 }
@@ -60,7 +57,6 @@ func TestDictErrors(t *testing.T) {
 		{"integer, got a string", func() error { _, err := d.Int("s"); return err }, "info.files[2].s", "info.files[2].s: want an integer, got a string"},
 		{"list, got a dictionary", func() error { _, err := d.List("d"); return err }, "info.files[2].d", "info.files[2].d: want a list, got a dictionary"},
 		{"dictionary, got a list", func() error { _, err := d.Dict("l"); return err }, "info.files[2].l", "info.files[2].l: want a dictionary, got a list"},
-		{"missing value", func() error { _, err := d.Value("v"); return err }, "info.files[2].v", "info.files[2].v: missing"},
 		{"Errorf", func() error { return d.Errorf("i", "must be %s", "even") }, "info.files[2].i", "info.files[2].i: must be even"},
 	}
 	for _, tc := range tests {

@@ -9,10 +9,10 @@ import (
 	"workbook/stage06_infohash/bencode"
 )
 
-// MaxPieceLength bounds info.piece length. BEP 3 sets no limit; real tools
+// maxPieceLength bounds info.piece length. BEP 3 sets no limit; real tools
 // stop at 2^28 (mktorrent -l 28), and a client holds a piece in memory to
 // check its hash, so a bigger value is refused rather than allocated.
-const MaxPieceLength = 1 << 28
+const maxPieceLength = 1 << 28
 
 // parseInfo reads and checks the info dictionary.
 func parseInfo(d bencode.Dict) (Info, error) {
@@ -30,8 +30,8 @@ func parseInfo(d bencode.Dict) (Info, error) {
 	if info.PieceLength <= 0 {
 		return Info{}, d.Errorf("piece length", "must be positive, got %d", info.PieceLength)
 	}
-	if info.PieceLength > MaxPieceLength {
-		return Info{}, d.Errorf("piece length", "%d is more than the maximum, %d", info.PieceLength, MaxPieceLength)
+	if info.PieceLength > maxPieceLength {
+		return Info{}, d.Errorf("piece length", "%d is more than the maximum, %d", info.PieceLength, maxPieceLength)
 	}
 	pieces, err := d.String("pieces")
 	if err != nil {
