@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// Request is what an announce tells the tracker. This client announces
-// before it has anything: it sends uploaded=0 and downloaded=0.
-type Request struct {
+// Params are what an announce tells the tracker in its query (BEP 3). This
+// client has nothing yet when it announces: uploaded=0 and downloaded=0.
+type Params struct {
 	InfoHash [20]byte // SHA-1 of the torrent's info dictionary
 	PeerID   [20]byte // this client's id (see peer.NewID)
 	Port     uint16   // the TCP port this client accepts peers on
@@ -45,8 +45,8 @@ type Client struct {
 // Announce sends one announce to announceURL and returns the tracker's
 // answer. A tracker's refusal is a *FailureError; a tracker that does not
 // answer within the timeout gives an error wrapping ErrTimeout.
-func (c *Client) Announce(ctx context.Context, announceURL string, req Request) (*Response, error) {
-	resp, err := c.announce(ctx, announceURL, req)
+func (c *Client) Announce(ctx context.Context, announceURL string, p Params) (*Response, error) {
+	resp, err := c.announce(ctx, announceURL, p)
 	var failure *FailureError
 	if errors.As(err, &failure) {
 		failure.URL = announceURL
@@ -58,8 +58,8 @@ func (c *Client) Announce(ctx context.Context, announceURL string, req Request) 
 	return resp, nil
 }
 
-func (c *Client) announce(ctx context.Context, announceURL string, req Request) (*Response, error) {
-	u, err := requestURL(announceURL, req)
+func (c *Client) announce(ctx context.Context, announceURL string, p Params) (*Response, error) {
+	u, err := requestURL(announceURL, p)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (c *Client) announce(ctx context.Context, announceURL string, req Request) 
 
 // requestURL adds the announce parameters to the announce URL, after any
 // query it already has (a private tracker's ?passkey= must be kept).
-func requestURL(announceURL string, req Request) (string, error) {
+func requestURL(announceURL string, p Params) (string, error) {
 	u, err := url.Parse(announceURL)
 	if err != nil {
 		var ue *url.Error
@@ -98,12 +98,12 @@ func requestURL(announceURL string, req Request) (string, error) {
 		return "", errors.New("bad announce URL: no host")
 	}
 	params := []string{
-		"info_hash=" + escapeBytes(req.InfoHash[:]),
-		"peer_id=" + escapeBytes(req.PeerID[:]),
-		"port=" + strconv.Itoa(int(req.Port)),
+		"info_hash=" + escapeBytes(p.InfoHash[:]),
+		"peer_id=" + escapeBytes(p.PeerID[:]),
+		"port=" + strconv.Itoa(int(p.Port)),
 		"uploaded=0",
 		"downloaded=0",
-		"left=" + strconv.FormatInt(req.Left, 10),
+		"left=" + strconv.FormatInt(p.Left, 10),
 		"compact=1", // BEP 23: peers as 6 bytes each instead of dictionaries
 	}
 	query := strings.Join(params, "&")

@@ -32,7 +32,7 @@ func (e *TiersError) Unwrap() []error { return e.Errs }
 //
 // BEP 12 asks clients to shuffle each tier once; this client keeps the
 // file's order, so runs are reproducible (only load balancing cares).
-func (c *Client) AnnounceTiers(ctx context.Context, tiers [][]string, req Request) (*Response, error) {
+func (c *Client) AnnounceTiers(ctx context.Context, tiers [][]string, p Params) (*Response, error) {
 	var errs []error
 	tried := make(map[string]bool)
 	for _, tier := range tiers {
@@ -41,7 +41,7 @@ func (c *Client) AnnounceTiers(ctx context.Context, tiers [][]string, req Reques
 				continue
 			}
 			tried[u] = true
-			resp, err := c.Announce(ctx, u, req)
+			resp, err := c.Announce(ctx, u, p)
 			if err == nil {
 				return resp, nil
 			}

@@ -26,8 +26,8 @@ const total = 92063 // the torrent's length: `left` of a client that has nothing
 
 var peerID = [20]byte{'-', 'W', 'B', '0', '0', '0', '1', '-', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'}
 
-func request() tracker.Request {
-	return tracker.Request{InfoHash: infoHash, PeerID: peerID, Port: 6881, Left: total}
+func params() tracker.Params {
+	return tracker.Params{InfoHash: infoHash, PeerID: peerID, Port: 6881, Left: total}
 }
 
 // checkLeaks fails the test if a goroutine started during it is still
@@ -124,7 +124,7 @@ func TestAnnounce(t *testing.T) {
 			fake := faketracker.New(t, faketracker.Config{})
 			swarm := fake.Add(infoHash, faketracker.Expect{Left: total, Port: 6881}, tc.answer)
 
-			got, err := tc.client.Announce(context.Background(), fake.URL(), request())
+			got, err := tc.client.Announce(context.Background(), fake.URL(), params())
 
 			require.Len(t, swarm.Requests(), 1, "one announce, one GET")
 			if tc.wantErr != "" {
@@ -150,18 +150,18 @@ func TestAnnounceErrorTypes(t *testing.T) {
 	swarm := fake.Add(infoHash, faketracker.Expect{Left: total}, faketracker.Answer{Reply: faketracker.Failure, Failure: "go away"})
 	var client tracker.Client
 
-	_, err := client.Announce(context.Background(), fake.URL(), request())
+	_, err := client.Announce(context.Background(), fake.URL(), params())
 	var failure *tracker.FailureError
 	require.ErrorAs(t, err, &failure)
 	require.Equal(t, tracker.FailureError{URL: fake.URL(), Reason: "go away"}, *failure)
 
 	swarm.SetAnswer(faketracker.Answer{Reply: faketracker.Hang})
-	_, err = (&tracker.Client{Timeout: 100 * time.Millisecond}).Announce(context.Background(), fake.URL(), request())
+	_, err = (&tracker.Client{Timeout: 100 * time.Millisecond}).Announce(context.Background(), fake.URL(), params())
 	require.ErrorIs(t, err, tracker.ErrTimeout)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err = client.Announce(ctx, fake.URL(), request())
+	_, err = client.Announce(ctx, fake.URL(), params())
 	require.ErrorIs(t, err, context.Canceled, "Ctrl-C must end a hanging announce at once")
 }
 
@@ -196,7 +196,7 @@ func TestAnnounceQuery(t *testing.T) {
 			swarm := fake.Add(infoHash, faketracker.Expect{Left: total, Port: 6881}, faketracker.Answer{})
 			var client tracker.Client
 
-			_, err := client.Announce(context.Background(), fake.URL()+tc.urlSuffix, request())
+			_, err := client.Announce(context.Background(), fake.URL()+tc.urlSuffix, params())
 			require.NoError(t, err)
 
 			got := swarm.Requests()
@@ -221,7 +221,7 @@ func TestAnnounceBadURL(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.url, func(t *testing.T) {
 			var client tracker.Client
-			_, err := client.Announce(context.Background(), tc.url, request())
+			_, err := client.Announce(context.Background(), tc.url, params())
 			require.EqualError(t, err, tc.wantErr)
 		})
 	}
@@ -231,7 +231,7 @@ func TestAnnounceConnectionRefused(t *testing.T) {
 	checkLeaks(t)
 	dead := faketracker.ClosedURL(t)
 	var client tracker.Client
-	_, err := client.Announce(context.Background(), dead, request())
+	_, err := client.Announce(context.Background(), dead, params())
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), "announce to "+dead+": dial tcp "), "%v", err)
 	require.Contains(t, err.Error(), "connection refused")
@@ -244,7 +244,7 @@ func TestAnnouncePasskeyNotInErrors(t *testing.T) {
 	var client tracker.Client
 	for _, reply := range []faketracker.Reply{faketracker.HTTPError, faketracker.Failure, faketracker.NotBencode} {
 		swarm.SetAnswer(faketracker.Answer{Reply: reply})
-		_, err := client.Announce(context.Background(), fake.URL(), request())
+		_, err := client.Announce(context.Background(), fake.URL(), params())
 		require.Error(t, err)
 		require.NotContains(t, err.Error(), "s3cret", "%v: a passkey is a password; keep it out of messages", reply)
 	}
@@ -301,7 +301,7 @@ func TestAnnounceTiers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var client tracker.Client
-			got, err := client.AnnounceTiers(context.Background(), tc.tiers, request())
+			got, err := client.AnnounceTiers(context.Background(), tc.tiers, params())
 			if tc.wantErr != "" {
 				require.EqualError(t, err, tc.wantErr)
 				return
@@ -312,7 +312,7 @@ func TestAnnounceTiers(t *testing.T) {
 	}
 	require.Empty(t, unused.Requests(), "the first answer ends the search")
 
-	_, err := (&tracker.Client{}).AnnounceTiers(context.Background(), [][]string{{failing.URL(), broken.URL()}}, request())
+	_, err := (&tracker.Client{}).AnnounceTiers(context.Background(), [][]string{{failing.URL(), broken.URL()}}, params())
 	var failure *tracker.FailureError
 	require.ErrorAs(t, err, &failure, "a TiersError unwraps to each tracker's error")
 	assert.Equal(t, "overloaded", failure.Reason)
@@ -329,7 +329,7 @@ func TestAnnounceTiersStopsWhenCancelled(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := (&tracker.Client{}).AnnounceTiers(ctx, [][]string{{hang.URL()}, {next.URL()}}, request())
+	_, err := (&tracker.Client{}).AnnounceTiers(ctx, [][]string{{hang.URL()}, {next.URL()}}, params())
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
 	require.Empty(t, next.Requests())
 }
@@ -346,9 +346,9 @@ func TestAnnounceTiersAnnounceListOnly(t *testing.T) {
 	m, err := torrent.Parse(tor.Bytes)
 	require.NoError(t, err, "a torrent with announce-list and no announce is valid (BEP 12)")
 
-	req := request()
-	req.InfoHash = m.InfoHash
-	got, err := (&tracker.Client{}).AnnounceTiers(context.Background(), m.Tiers(), req)
+	p := params()
+	p.InfoHash = m.InfoHash
+	got, err := (&tracker.Client{}).AnnounceTiers(context.Background(), m.Tiers(), p)
 	require.NoError(t, err)
 	require.Equal(t, []netip.AddrPort{v4a, v4b}, got.Peers)
 	require.Len(t, working.Requests(), 1)
