@@ -48,6 +48,11 @@ func TestParseResponse(t *testing.T) {
 			wantErr: "tracker said: forbidden",
 		},
 		{
+			name: "warning with quotes, a backslash, a line feed and a bad byte",
+			body: "d15:warning message13:say \"hi\" \\o\n\xff5:peers0:e",
+			want: &tracker.Response{Peers: []netip.AddrPort{}, Warning: `say "hi" \o\n\xff`},
+		},
+		{
 			name:    "failure reason with a terminal escape",
 			body:    "d14:failure reason8:bad\x1b[31me",
 			wantErr: `tracker said: bad\x1b[31m`,

@@ -173,9 +173,9 @@ func isHostName(s string) bool {
 
 // printable makes a tracker's text safe to print on a terminal: a hostile
 // tracker could otherwise send escape sequences that rewrite the screen.
-// Control characters and invalid UTF-8 become Go escapes (\n, \x1b), and
-// so quotes and backslashes are escaped too.
+// Control characters and invalid UTF-8 become Go escapes (\n, \x1b);
+// quotes and backslashes stay as they are.
 func printable(s string) string {
 	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
+	return strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(q[1 : len(q)-1])
 }
