@@ -18,4 +18,8 @@
 // Parse checks everything a client relies on later and rejects the rest with
 // a *bencode.KeyError naming the key, so a hostile file never reaches the
 // code that allocates buffers or creates files.
+//
+// Metainfo.InfoHash, the SHA-1 of the info dictionary's bytes exactly as
+// they are in the file, names the torrent to trackers and peers.
+// Info.PieceHash and Info.PieceSize give each piece's hash and length.
 package torrent

@@ -25,13 +25,11 @@ func (e *TiersError) Error() string {
 // Unwrap gives errors.Is and errors.As the trackers' errors.
 func (e *TiersError) Unwrap() []error { return e.Errs }
 
-// AnnounceTiers announces to the trackers of tiers (see
-// torrent.Metainfo.Tiers) until one answers, in order, each URL once (BEP
-// 12). With a single tracker its own error is returned; with several, a
-// *TiersError holding each.
-//
-// BEP 12 asks clients to shuffle each tier once; this client keeps the
-// file's order, so runs are reproducible (only load balancing cares).
+// AnnounceTiers announces to the trackers of tiers (torrent.Metainfo.Tiers)
+// in order, each URL once, until one answers (BEP 12). With a single
+// tracker its own error is returned; with several, a *TiersError holding
+// each. BEP 12 asks to shuffle each tier once; this client keeps the file's
+// order, so runs are reproducible (only load balancing cares).
 func (c *Client) AnnounceTiers(ctx context.Context, tiers [][]string, p Params) (*Response, error) {
 	var errs []error
 	tried := make(map[string]bool)
