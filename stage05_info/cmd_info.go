@@ -28,7 +28,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "Tracker URL: %s\n", m.Announce)
+	fmt.Fprintf(stdout, "Tracker URL: %s\n", m.TrackerURL)
 	fmt.Fprintf(stdout, "Length: %d\n", m.Info.Length)
 	printFiles(stdout, &m.Info)
 	return 0

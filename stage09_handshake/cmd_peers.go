@@ -46,7 +46,7 @@ func runPeers(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	resp, err := client.AnnounceTiers(ctx, m, tracker.Request{
+	resp, err := client.AnnounceTiers(ctx, m.Tiers(), tracker.Params{
 		InfoHash: m.InfoHash,
 		PeerID:   peerID,
 		Port:     announcePort,

@@ -61,7 +61,7 @@ func announce(ctx context.Context, m *torrent.Metainfo, peerID [20]byte, stderr 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := client.AnnounceTiers(ctx, m, tracker.Request{
+	resp, err := client.AnnounceTiers(ctx, m.Tiers(), tracker.Params{
 		InfoHash: m.InfoHash,
 		PeerID:   peerID,
 		Port:     announcePort,

@@ -32,7 +32,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "Tracker URL: %s\n", m.Announce)
+	fmt.Fprintf(stdout, "Tracker URL: %s\n", m.TrackerURL)
 	fmt.Fprintf(stdout, "Length: %d\n", m.Info.Length)
 	fmt.Fprintf(stdout, "Info Hash: %x\n", m.InfoHash)
 	fmt.Fprintf(stdout, "Piece Length: %d\n", m.Info.PieceLength)

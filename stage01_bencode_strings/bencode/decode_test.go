@@ -16,7 +16,7 @@ func TestDecode(t *testing.T) {
 		input string
 		want  any
 	}{
-		// Stage 1: strings.
+		// Strings.
 		{"string", "5:hello", "hello"},
 		{"empty string", "0:", ""},
 		{"string with colon and digits", "7:a:1:b:2", "a:1:b:2"},
@@ -41,7 +41,7 @@ func TestDecodeErrors(t *testing.T) {
 		input   string
 		wantErr string
 	}{
-		// Stage 1: strings.
+		// Strings.
 		{"empty input", "", "bencode: at byte 0: expected a value, got end of input"},
 		{"not a value", "x", "bencode: at byte 0: expected a value (a digit), got 'x'"},
 		{"unprintable byte", "\x00", "bencode: at byte 0: expected a value (a digit), got byte 0x00"},

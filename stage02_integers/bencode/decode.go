@@ -1,16 +1,3 @@
-// Package bencode decodes bencode, the encoding BitTorrent uses for .torrent
-// files and tracker responses (BEP 3,
-// https://www.bittorrent.org/beps/bep_0003.html).
-//
-// Bencode has four kinds of value, each announced by its first byte:
-//
-//	5:hello        string: decimal length, ':', that many bytes
-//	i52e           integer: 'i', decimal, 'e'
-//	l5:helloi52ee  list: 'l', values, 'e'
-//	d3:fooi1ee     dictionary: 'd', string key and value pairs, 'e'
-//
-// This stage decodes strings and integers: Decode returns them as Go values
-// string (holding bytes, which need not be UTF-8) and int64.
 package bencode
 
 import "fmt"

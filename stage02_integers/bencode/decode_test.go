@@ -17,14 +17,14 @@ func TestDecode(t *testing.T) {
 		input string
 		want  any
 	}{
-		// Stage 1: strings.
+		// Strings.
 		{"string", "5:hello", "hello"},
 		{"empty string", "0:", ""},
 		{"string with colon and digits", "7:a:1:b:2", "a:1:b:2"},
 		{"length counts bytes not characters", "5:h\xc3\xa9\xc3\xa9", "h\u00e9\u00e9"},
 		{"bytes that are not UTF-8", "4:\x00\xff\xfe\x80", "\x00\xff\xfe\x80"},
 		{"two-digit length", "11:hello world", "hello world"},
-		// Stage 2: integers.
+		// Integers.
 		{"integer", "i52e", int64(52)},
 		{"negative integer", "i-52e", int64(-52)},
 		{"zero", "i0e", int64(0)},
@@ -48,7 +48,7 @@ func TestDecodeErrors(t *testing.T) {
 		input   string
 		wantErr string
 	}{
-		// Stage 1: strings.
+		// Strings.
 		{"empty input", "", "bencode: at byte 0: expected a value, got end of input"},
 		{"not a value", "x", "bencode: at byte 0: expected a value (a digit or 'i'), got 'x'"},
 		{"unprintable byte", "\x00", "bencode: at byte 0: expected a value (a digit or 'i'), got byte 0x00"},
@@ -60,7 +60,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"leading zero in length", "05:hello", "bencode: at byte 0: string length has a leading zero"},
 		{"trailing data", "5:hellox", "bencode: at byte 7: expected end of input after the value, got 'x'"},
 		{"two values", "1:a1:b", "bencode: at byte 3: expected end of input after the value, got '1'"},
-		// Stage 2: integers.
+		// Integers.
 		{"integer without end", "i52", "bencode: at byte 3: expected 'e', got end of input"},
 		{"integer with wrong end", "i52x", "bencode: at byte 3: expected 'e', got 'x'"},
 		{"empty integer", "ie", "bencode: at byte 1: expected a digit, got 'e'"},

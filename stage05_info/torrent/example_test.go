@@ -17,7 +17,7 @@ func ExampleParse() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(m.Announce)
+	fmt.Println(m.TrackerURL)
 	fmt.Println(m.Info.Name, m.Info.Length, m.Info.PieceLength, m.Info.NumPieces())
 	// Output:
 	// http://127.0.0.1:6969/announce

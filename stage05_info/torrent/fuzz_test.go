@@ -45,7 +45,7 @@ func FuzzParse(f *testing.F) {
 		if (n-1)*info.PieceLength >= info.Length || n*info.PieceLength < info.Length {
 			t.Fatalf("%d pieces of %d do not cover length %d exactly", n, info.PieceLength, info.Length)
 		}
-		if m.Announce == "" {
+		if m.TrackerURL == "" {
 			t.Fatal("accepted a torrent without a tracker URL")
 		}
 		requireSafeName(t, info.Name)

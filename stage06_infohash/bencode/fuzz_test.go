@@ -50,7 +50,7 @@ func FuzzRawFields(f *testing.F) {
 	f.Add([]byte("d8:announce9:http://t/4:infod6:lengthi5e4:name1:xee"))
 	f.Add([]byte("d1:bi1e1:ai2ee"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fields, err := bencode.RawFields(data)
+		values, fields, err := bencode.RawFields(data)
 		v, decodeErr := bencode.Decode(data)
 		if err != nil {
 			var syntaxErr *bencode.SyntaxError
@@ -63,6 +63,7 @@ func FuzzRawFields(f *testing.F) {
 		}
 		require.NoError(t, decodeErr)
 		dict := v.(map[string]any)
+		require.Equal(t, dict, values)
 		require.Len(t, fields, len(dict))
 		for key, raw := range fields {
 			got, err := bencode.Decode(raw)

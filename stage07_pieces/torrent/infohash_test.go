@@ -50,7 +50,7 @@ func TestInfoHashUsesRawBytes(t *testing.T) {
 				rebuilt = map[string]any{"name": m.Info.Name, "length": m.Info.Length,
 					"piece length": m.Info.PieceLength, "pieces": m.Info.Pieces}
 			} else {
-				fields, err := bencode.RawFields(tc.data)
+				_, fields, err := bencode.RawFields(tc.data)
 				require.NoError(t, err)
 				rebuilt, err = bencode.Decode(fields["info"])
 				require.NoError(t, err)

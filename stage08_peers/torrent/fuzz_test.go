@@ -45,7 +45,7 @@ func FuzzParse(f *testing.F) {
 		if (n-1)*info.PieceLength >= info.Length || n*info.PieceLength < info.Length {
 			t.Fatalf("%d pieces of %d do not cover length %d exactly", n, info.PieceLength, info.Length)
 		}
-		if m.Announce == "" {
+		if m.TrackerURL == "" {
 			t.Fatal("accepted a torrent without a tracker URL")
 		}
 		requireSafeName(t, info.Name)
@@ -63,7 +63,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("files sum to %d, Length is %d", total, info.Length)
 		}
 		requireNoClash(t, info.Files)
-		// Stage 7: the last piece is the short one, and its hash is there.
+		// The last piece is the short one, and its hash is there.
 		last := info.NumPieces() - 1
 		if size := info.PieceSize(last); size <= 0 || size > info.PieceLength ||
 			int64(last)*info.PieceLength+size != info.Length {

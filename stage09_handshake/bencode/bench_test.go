@@ -23,7 +23,7 @@ import (
 // this API can be faster than floor; the lesson uses it to show how far the
 // 3× goal is from reach.
 //
-//	go test -run '^$' -bench Decode -benchmem ./stage04_dicts/bencode
+//	go test -run '^$' -bench Decode -benchmem ./bencode
 func BenchmarkDecode(b *testing.B) {
 	for _, files := range []int{10, 100} {
 		data := torrentFixture(b, files)

@@ -8,31 +8,34 @@ package bencode
 type Raw []byte
 
 // RawFields decodes a top-level dictionary (such as a whole .torrent file)
-// into its keys, each with the raw bytes of its value. Every value is fully
-// checked, with the same rules as Decode, and data must hold exactly the
-// dictionary.
+// in one pass: values holds each key's value as Decode returns it, and raw
+// the exact bytes it was decoded from. Every value is fully checked, with
+// the same rules as Decode, and data must hold exactly the dictionary.
 //
 // The Raw values share memory with data (no copy is made); copy them if data
 // will change.
-func RawFields(data []byte) (map[string]Raw, error) {
+func RawFields(data []byte) (values map[string]any, raw map[string]Raw, err error) {
 	d := newDecoder(data)
 	if d.pos >= len(d.data) || d.data[d.pos] != 'd' {
-		return nil, d.errorf("expected a dictionary ('d'), got %s", d.found())
+		return nil, nil, d.errorf("expected a dictionary ('d'), got %s", d.found())
 	}
-	fields, err := dictOf(d, 0, func() (Raw, error) {
+	values = map[string]any{}
+	raw, err = dictOf(d, 0, func(key string) (Raw, error) {
 		start := d.pos
-		if _, err := d.value(1); err != nil {
+		v, err := d.value(1)
+		if err != nil {
 			return nil, err
 		}
+		values[key] = v
 		// The three-index slice caps the capacity, so appending to one
 		// Raw can never overwrite the bytes after it in data.
 		return Raw(d.data[start:d.pos:d.pos]), nil
 	})
+	if err == nil {
+		err = d.end()
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := d.end(); err != nil {
-		return nil, err
-	}
-	return fields, nil
+	return values, raw, nil
 }

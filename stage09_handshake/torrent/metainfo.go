@@ -1,23 +1,3 @@
-// Package torrent reads metainfo (.torrent) files: the tracker URL, the file
-// name(s) and lengths, and the piece hashes that let a client check every
-// downloaded piece (BEP 3, https://www.bittorrent.org/beps/bep_0003.html;
-// announce-list tiers: BEP 12, https://www.bittorrent.org/beps/bep_0012.html).
-//
-// A .torrent file is one bencoded dictionary:
-//
-//	d
-//	  8:announce  35:http://127.0.0.1:6969/announce
-//	  4:info d
-//	    6:length       i92063e      (or 5:files, a list of {length, path})
-//	    4:name         10:sample.txt
-//	    12:piece length i16384e
-//	    6:pieces       120:<6 SHA-1 hashes, 20 bytes each>
-//	  e
-//	e
-//
-// Parse checks everything a client relies on later and rejects the rest with
-// a *KeyError naming the key, so a hostile file never reaches the code that
-// allocates buffers or creates files.
 package torrent
 
 import (
@@ -51,10 +31,10 @@ type Info struct {
 
 // Metainfo is a parsed .torrent file.
 type Metainfo struct {
-	// Announce is the tracker URL: the announce key or, in a torrent that
-	// names its trackers only in announce-list (BEP 12 allows leaving
-	// announce out), the first URL of the first tier.
-	Announce     string
+	// TrackerURL is the announce key or, in a torrent that names its
+	// trackers only in announce-list (BEP 12 allows leaving announce out),
+	// the first URL of the first tier.
+	TrackerURL   string
 	AnnounceList [][]string // BEP 12 tiers of tracker URLs; nil when absent
 	Info         Info
 
@@ -94,80 +74,112 @@ func Open(path string) (*Metainfo, error) {
 
 // Parse parses the bytes of a .torrent file.
 //
-// Errors are *KeyError when a key is missing, has the wrong type or holds a
-// value a client must refuse, and wrapped *bencode.SyntaxError when data is
-// not one bencoded dictionary.
+// Errors wrap a *bencode.KeyError when a key is missing, has the wrong type
+// or holds a value a client must refuse, and a *bencode.SyntaxError when
+// data is not one bencoded dictionary.
 func Parse(data []byte) (*Metainfo, error) {
-	// RawFields keeps each top-level value's exact bytes: the info hash is
-	// computed from them, not from a re-encoding.
-	fields, err := bencode.RawFields(data)
+	values, raw, err := bencode.RawFields(data)
 	if err != nil {
 		return nil, fmt.Errorf("torrent: not a metainfo file: %w", err)
 	}
-	top, err := decodeFields(fields)
+	m, err := parse(bencode.Dict{Values: values})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("torrent: %w", err)
 	}
+	m.InfoHash = sha1.Sum(raw["info"])
+	return m, nil
+}
+
+// parse reads the keys the client uses from the top-level dictionary.
+// Other keys (comment, created by, creation date, encoding, ...) are left
+// alone.
+func parse(top bencode.Dict) (*Metainfo, error) {
 	var m Metainfo
-	if m.AnnounceList, err = top.announceList("announce-list"); err != nil {
+	var err error
+	if m.AnnounceList, err = announceList(top); err != nil {
 		return nil, err
 	}
-	if m.Announce, err = announce(top, m.AnnounceList); err != nil {
+	if m.TrackerURL, err = trackerURL(top, m.AnnounceList); err != nil {
 		return nil, err
 	}
-	info, err := top.dict("info")
+	info, err := top.Dict("info")
 	if err != nil {
 		return nil, err
 	}
 	if m.Info, err = parseInfo(info); err != nil {
 		return nil, err
 	}
-	m.InfoHash = sha1.Sum(fields["info"])
 	return &m, nil
 }
 
-// decodeFields decodes the top-level values the client uses. Other keys
-// (comment, created by, creation date, encoding, ...) are left alone.
-func decodeFields(fields map[string]bencode.Raw) (dict, error) {
-	top := dict{values: map[string]any{}}
-	for _, key := range []string{"announce", "announce-list", "info"} {
-		raw, ok := fields[key]
-		if !ok {
-			continue
-		}
-		v, err := bencode.Decode(raw)
-		if err != nil { // cannot happen: RawFields checked every value
-			return dict{}, keyErrorf(key, "%w", err)
-		}
-		top.values[key] = v
+// announceList reads BEP 12 tiers: a list of lists of URLs. Absent is fine.
+func announceList(top bencode.Dict) ([][]string, error) {
+	const key = "announce-list"
+	if !top.Has(key) {
+		return nil, nil
 	}
-	return top, nil
+	tiers, err := top.List(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(tiers))
+	for i, tier := range tiers {
+		urls, ok := tier.([]any)
+		if !ok {
+			return nil, top.Errorf(key, "tier %d: want a list of URLs, got %s", i, bencode.Kind(tier))
+		}
+		for j, u := range urls {
+			s, ok := u.(string)
+			if !ok {
+				return nil, top.Errorf(key, "tier %d, URL %d: want a string, got %s", i, j, bencode.Kind(u))
+			}
+			out[i] = append(out[i], s)
+		}
+	}
+	return out, nil
 }
 
-// announce returns the tracker URL. BEP 12: when announce-list is present
-// it replaces announce, so announce may be left out (or be empty); then the
-// first URL of the first tier stands in for it. A torrent that names no
-// tracker at all is refused.
-func announce(top dict, tiers [][]string) (string, error) {
-	if top.has("announce") {
-		url, err := top.string("announce")
+// trackerURL returns Metainfo.TrackerURL. BEP 12: when announce-list is
+// present it replaces announce, so announce may be left out (or be empty);
+// then the first URL of the first tier stands in for it. A torrent that
+// names no tracker at all is refused.
+func trackerURL(top bencode.Dict, tiers [][]string) (string, error) {
+	if top.Has("announce") {
+		url, err := top.String("announce")
 		if err != nil || url != "" {
 			return url, err
 		}
 	}
+	if url := firstURL(tiers); url != "" {
+		return url, nil
+	}
+	switch {
+	case top.Has("announce"):
+		return "", top.Errorf("announce", "empty, and no announce-list names a tracker")
+	case len(tiers) == 0:
+		return "", top.Errorf("announce", "missing")
+	default:
+		return "", top.Errorf("announce", "missing, and announce-list holds no URL")
+	}
+}
+
+// Tiers returns the trackers to announce to, tier by tier (BEP 12):
+// announce-list when it names a URL (it replaces announce), else announce.
+func (m *Metainfo) Tiers() [][]string {
+	if firstURL(m.AnnounceList) != "" {
+		return m.AnnounceList
+	}
+	return [][]string{{m.TrackerURL}}
+}
+
+// firstURL returns the first URL of tiers that is not empty, or "".
+func firstURL(tiers [][]string) string {
 	for _, tier := range tiers {
 		for _, u := range tier {
 			if u != "" {
-				return u, nil
+				return u
 			}
 		}
 	}
-	switch {
-	case top.has("announce"):
-		return "", keyErrorf("announce", "empty, and no announce-list names a tracker")
-	case len(tiers) == 0:
-		return "", keyErrorf("announce", "missing")
-	default:
-		return "", keyErrorf("announce", "missing, and announce-list holds no URL")
-	}
+	return ""
 }

@@ -26,8 +26,8 @@ const total = 92063 // the torrent's length: `left` of a client that has nothing
 
 var peerID = [20]byte{'-', 'W', 'B', '0', '0', '0', '1', '-', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'}
 
-func request() tracker.Request {
-	return tracker.Request{InfoHash: infoHash, PeerID: peerID, Port: 6881, Left: total}
+func params() tracker.Params {
+	return tracker.Params{InfoHash: infoHash, PeerID: peerID, Port: 6881, Left: total}
 }
 
 // checkLeaks fails the test if a goroutine started during it is still
@@ -58,27 +58,27 @@ func TestAnnounce(t *testing.T) {
 		{
 			name:   "compact peers",
 			answer: faketracker.Answer{Reply: faketracker.Compact, Peers: fakeV4},
-			want:   &tracker.Response{Interval: 30 * time.Minute, Peers: []netip.AddrPort{v4a, v4b}},
+			want:   &tracker.Response{Peers: []netip.AddrPort{v4a, v4b}},
 		},
 		{
 			name:   "compact peers and peers6",
 			answer: faketracker.Answer{Reply: faketracker.Compact, Peers: append(fakeV6, fakeV4...), Interval: time.Minute},
-			want:   &tracker.Response{Interval: time.Minute, Peers: []netip.AddrPort{v4a, v4b, v6}},
+			want:   &tracker.Response{Peers: []netip.AddrPort{v4a, v4b, v6}},
 		},
 		{
 			name:   "dictionary peers",
 			answer: faketracker.Answer{Reply: faketracker.Dict, Peers: append(fakeV6, fakeV4...)},
-			want:   &tracker.Response{Interval: 30 * time.Minute, Peers: []netip.AddrPort{v6, v4a, v4b}},
+			want:   &tracker.Response{Peers: []netip.AddrPort{v6, v4a, v4b}},
 		},
 		{
 			name:   "no peers yet",
 			answer: faketracker.Answer{Reply: faketracker.Compact},
-			want:   &tracker.Response{Interval: 30 * time.Minute, Peers: []netip.AddrPort{}},
+			want:   &tracker.Response{Peers: []netip.AddrPort{}},
 		},
 		{
 			name:   "warning with peers",
 			answer: faketracker.Answer{Reply: faketracker.Compact, Peers: fakeV4[:1], Warning: "please upgrade\x1b[2J"},
-			want:   &tracker.Response{Interval: 30 * time.Minute, Peers: []netip.AddrPort{v4a}, Warning: `please upgrade\x1b[2J`},
+			want:   &tracker.Response{Peers: []netip.AddrPort{v4a}, Warning: `please upgrade\x1b[2J`},
 		},
 		{
 			name:    "failure reason",
@@ -110,7 +110,7 @@ func TestAnnounce(t *testing.T) {
 			name:    "oversized, with Content-Length",
 			client:  tracker.Client{MaxBodySize: 1000},
 			answer:  faketracker.Answer{Reply: faketracker.Oversized, OversizeBytes: 1000},
-			wantErr: "announce to URL: answer is 1070 bytes, more than the 1000 this client reads",
+			wantErr: "announce to URL: answer is more than the 1000 bytes this client reads",
 		},
 		{
 			name:    "peers length not a multiple of 6",
@@ -124,7 +124,7 @@ func TestAnnounce(t *testing.T) {
 			fake := faketracker.New(t, faketracker.Config{})
 			swarm := fake.Add(infoHash, faketracker.Expect{Left: total, Port: 6881}, tc.answer)
 
-			got, err := tc.client.Announce(context.Background(), fake.URL(), request())
+			got, err := tc.client.Announce(context.Background(), fake.URL(), params())
 
 			require.Len(t, swarm.Requests(), 1, "one announce, one GET")
 			if tc.wantErr != "" {
@@ -150,18 +150,18 @@ func TestAnnounceErrorTypes(t *testing.T) {
 	swarm := fake.Add(infoHash, faketracker.Expect{Left: total}, faketracker.Answer{Reply: faketracker.Failure, Failure: "go away"})
 	var client tracker.Client
 
-	_, err := client.Announce(context.Background(), fake.URL(), request())
+	_, err := client.Announce(context.Background(), fake.URL(), params())
 	var failure *tracker.FailureError
 	require.ErrorAs(t, err, &failure)
 	require.Equal(t, tracker.FailureError{URL: fake.URL(), Reason: "go away"}, *failure)
 
 	swarm.SetAnswer(faketracker.Answer{Reply: faketracker.Hang})
-	_, err = (&tracker.Client{Timeout: 100 * time.Millisecond}).Announce(context.Background(), fake.URL(), request())
+	_, err = (&tracker.Client{Timeout: 100 * time.Millisecond}).Announce(context.Background(), fake.URL(), params())
 	require.ErrorIs(t, err, tracker.ErrTimeout)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err = client.Announce(ctx, fake.URL(), request())
+	_, err = client.Announce(ctx, fake.URL(), params())
 	require.ErrorIs(t, err, context.Canceled, "Ctrl-C must end a hanging announce at once")
 }
 
@@ -196,7 +196,7 @@ func TestAnnounceQuery(t *testing.T) {
 			swarm := fake.Add(infoHash, faketracker.Expect{Left: total, Port: 6881}, faketracker.Answer{})
 			var client tracker.Client
 
-			_, err := client.Announce(context.Background(), fake.URL()+tc.urlSuffix, request())
+			_, err := client.Announce(context.Background(), fake.URL()+tc.urlSuffix, params())
 			require.NoError(t, err)
 
 			got := swarm.Requests()
@@ -221,7 +221,7 @@ func TestAnnounceBadURL(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.url, func(t *testing.T) {
 			var client tracker.Client
-			_, err := client.Announce(context.Background(), tc.url, request())
+			_, err := client.Announce(context.Background(), tc.url, params())
 			require.EqualError(t, err, tc.wantErr)
 		})
 	}
@@ -231,7 +231,7 @@ func TestAnnounceConnectionRefused(t *testing.T) {
 	checkLeaks(t)
 	dead := faketracker.ClosedURL(t)
 	var client tracker.Client
-	_, err := client.Announce(context.Background(), dead, request())
+	_, err := client.Announce(context.Background(), dead, params())
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), "announce to "+dead+": dial tcp "), "%v", err)
 	require.Contains(t, err.Error(), "connection refused")
@@ -244,7 +244,7 @@ func TestAnnouncePasskeyNotInErrors(t *testing.T) {
 	var client tracker.Client
 	for _, reply := range []faketracker.Reply{faketracker.HTTPError, faketracker.Failure, faketracker.NotBencode} {
 		swarm.SetAnswer(faketracker.Answer{Reply: reply})
-		_, err := client.Announce(context.Background(), fake.URL(), request())
+		_, err := client.Announce(context.Background(), fake.URL(), params())
 		require.Error(t, err)
 		require.NotContains(t, err.Error(), "s3cret", "%v: a passkey is a password; keep it out of messages", reply)
 	}
@@ -261,50 +261,47 @@ func TestAnnounceTiers(t *testing.T) {
 	unused := faketracker.New(t, faketracker.Config{})
 	dead := faketracker.ClosedURL(t)
 
-	metainfo := func(announce string, tiers ...[]string) *torrent.Metainfo {
-		return &torrent.Metainfo{Announce: announce, AnnounceList: tiers, InfoHash: infoHash, Info: torrent.Info{Length: total}}
-	}
 	tests := []struct {
 		name      string
-		m         *torrent.Metainfo
+		tiers     [][]string
 		wantPeers []netip.AddrPort
 		wantErr   string
 	}{
 		{
-			name:      "announce alone",
-			m:         metainfo(working.URL()),
+			name:      "a single tracker",
+			tiers:     [][]string{{working.URL()}},
 			wantPeers: []netip.AddrPort{v4a, v4b},
 		},
 		{
 			name:      "next tier after a dead, a failing and a broken tracker",
-			m:         metainfo(unused.URL(), []string{dead}, []string{failing.URL(), broken.URL()}, []string{working.URL(), unused.URL()}),
+			tiers:     [][]string{{dead}, {failing.URL(), broken.URL()}, {working.URL(), unused.URL()}},
 			wantPeers: []netip.AddrPort{v4a, v4b},
 		},
 		{
 			name:    "single tracker: its own error",
-			m:       metainfo(failing.URL()),
+			tiers:   [][]string{{failing.URL()}},
 			wantErr: "tracker " + failing.URL() + " said: overloaded",
 		},
 		{
 			name:    "every tier fails",
-			m:       metainfo("", []string{"udp://127.0.0.1:1/announce", failing.URL()}, []string{broken.URL(), failing.URL()}),
+			tiers:   [][]string{{"udp://127.0.0.1:1/announce", failing.URL()}, {broken.URL(), failing.URL()}},
 			wantErr: `all 3 trackers failed: announce to udp://127.0.0.1:1/announce: scheme "udp" not supported: this client speaks HTTP trackers (BEP 3); udp:// trackers are BEP 15; tracker ` + failing.URL() + ` said: overloaded; announce to ` + broken.URL() + `: HTTP 500 Internal Server Error: "fake tracker: internal server error\n"`,
 		},
 		{
-			name:      "announce-list without a URL: announce counts",
-			m:         metainfo(working.URL(), []string{""}, []string{}),
+			name:      "empty URLs and tiers are skipped",
+			tiers:     [][]string{{""}, {}, {working.URL()}},
 			wantPeers: []netip.AddrPort{v4a, v4b},
 		},
 		{
 			name:    "no tracker at all",
-			m:       metainfo("", []string{""}),
-			wantErr: "torrent names no tracker (no announce or announce-list)",
+			tiers:   [][]string{{""}},
+			wantErr: "no tracker to announce to: the tiers hold no URL",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var client tracker.Client
-			got, err := client.AnnounceTiers(context.Background(), tc.m, request())
+			got, err := client.AnnounceTiers(context.Background(), tc.tiers, params())
 			if tc.wantErr != "" {
 				require.EqualError(t, err, tc.wantErr)
 				return
@@ -313,9 +310,9 @@ func TestAnnounceTiers(t *testing.T) {
 			require.Equal(t, tc.wantPeers, got.Peers)
 		})
 	}
-	require.Empty(t, unused.Requests(), "announce-list replaces announce, and the first answer ends the search")
+	require.Empty(t, unused.Requests(), "the first answer ends the search")
 
-	_, err := (&tracker.Client{}).AnnounceTiers(context.Background(), metainfo("", []string{failing.URL(), broken.URL()}), request())
+	_, err := (&tracker.Client{}).AnnounceTiers(context.Background(), [][]string{{failing.URL(), broken.URL()}}, params())
 	var failure *tracker.FailureError
 	require.ErrorAs(t, err, &failure, "a TiersError unwraps to each tracker's error")
 	assert.Equal(t, "overloaded", failure.Reason)
@@ -329,11 +326,10 @@ func TestAnnounceTiersStopsWhenCancelled(t *testing.T) {
 	hang := faketracker.New(t, faketracker.Config{})
 	hang.Add(infoHash, faketracker.Expect{Left: total}, faketracker.Answer{Reply: faketracker.Hang})
 	next := faketracker.New(t, faketracker.Config{})
-	m := &torrent.Metainfo{AnnounceList: [][]string{{hang.URL()}, {next.URL()}}, InfoHash: infoHash}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := (&tracker.Client{}).AnnounceTiers(ctx, m, request())
+	_, err := (&tracker.Client{}).AnnounceTiers(ctx, [][]string{{hang.URL()}, {next.URL()}}, params())
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
 	require.Empty(t, next.Requests())
 }
@@ -350,9 +346,9 @@ func TestAnnounceTiersAnnounceListOnly(t *testing.T) {
 	m, err := torrent.Parse(tor.Bytes)
 	require.NoError(t, err, "a torrent with announce-list and no announce is valid (BEP 12)")
 
-	req := request()
-	req.InfoHash = m.InfoHash
-	got, err := (&tracker.Client{}).AnnounceTiers(context.Background(), m, req)
+	p := params()
+	p.InfoHash = m.InfoHash
+	got, err := (&tracker.Client{}).AnnounceTiers(context.Background(), m.Tiers(), p)
 	require.NoError(t, err)
 	require.Equal(t, []netip.AddrPort{v4a, v4b}, got.Peers)
 	require.Len(t, working.Requests(), 1)

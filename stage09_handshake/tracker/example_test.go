@@ -22,7 +22,7 @@ func ExampleClient_Announce() {
 	})
 
 	var client tracker.Client // the zero value: 15 s timeout, 2 MiB cap
-	resp, err := client.Announce(context.Background(), fake.URL(), tracker.Request{
+	resp, err := client.Announce(context.Background(), fake.URL(), tracker.Params{
 		InfoHash: infoHash,
 		PeerID:   [20]byte([]byte("-WB0001-abcdefghijkl")),
 		Port:     6881,

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -22,7 +21,7 @@ func TestParseResponse(t *testing.T) {
 		{
 			name: "compact",
 			body: "d8:intervali900e5:peers12:\x7f\x00\x00\x01\x1a\xe1\x0a\x00\x00\x02\xc8\xd5e",
-			want: &tracker.Response{Interval: 15 * time.Minute, Peers: []netip.AddrPort{
+			want: &tracker.Response{Peers: []netip.AddrPort{
 				netip.MustParseAddrPort("127.0.0.1:6881"), netip.MustParseAddrPort("10.0.0.2:51413"),
 			}},
 		},
@@ -41,12 +40,17 @@ func TestParseResponse(t *testing.T) {
 		{
 			name: "unsorted keys and unknown keys are fine",
 			body: "d5:peers0:8:completei5e10:tracker id3:abc8:intervali60ee",
-			want: &tracker.Response{Interval: time.Minute, Peers: []netip.AddrPort{}},
+			want: &tracker.Response{Peers: []netip.AddrPort{}},
 		},
 		{
 			name:    "failure reason wins over everything else",
 			body:    "d14:failure reason9:forbidden5:peers0:e",
 			wantErr: "tracker said: forbidden",
+		},
+		{
+			name: "warning with quotes, a backslash, a line feed and a bad byte",
+			body: "d15:warning message13:say \"hi\" \\o\n\xff5:peers0:e",
+			want: &tracker.Response{Peers: []netip.AddrPort{}, Warning: `say "hi" \o\n\xff`},
 		},
 		{
 			name:    "failure reason with a terminal escape",
@@ -55,19 +59,21 @@ func TestParseResponse(t *testing.T) {
 		},
 		{name: "empty body", body: "", wantErr: "response is not bencode: bencode: at byte 0: "},
 		{name: "trailing garbage", body: "d5:peers0:ejunk", wantErr: "response is not bencode: bencode: at byte 11: "},
-		{name: "a list, not a dict", body: "le", wantErr: "response is a bencoded list, want a dictionary"},
-		{name: "failure reason not a string", body: "d14:failure reasoni1ee", wantErr: "failure reason: is a integer, want a string"},
-		{name: "warning not a string", body: "d15:warning messagelee", wantErr: "warning message: is a list, want a string"},
+		{name: "a list, not a dict", body: "le", wantErr: "response: want a dictionary, got a list"},
+		{name: "failure reason not a string", body: "d14:failure reasoni1ee", wantErr: "failure reason: want a string, got an integer"},
+		{name: "warning not a string", body: "d15:warning messagelee", wantErr: "warning message: want a string, got a list"},
 		{name: "no peers", body: "d8:intervali60ee", wantErr: "response has neither peers nor peers6"},
-		{name: "negative interval", body: "d8:intervali-1e5:peers0:e", wantErr: "interval: want seconds between 0 and 31536000, got -1"},
-		{name: "huge interval", body: "d8:intervali9223372036854775807e5:peers0:e", wantErr: "interval: want seconds between 0 and 31536000, got 9223372036854775807"},
-		{name: "peers an integer", body: "d5:peersi1ee", wantErr: "peers: is a integer, want a string (compact) or a list"},
+		// This client announces once: interval, the wait before the next
+		// announce, is not read, so not even a nonsense one stops it.
+		{name: "negative interval", body: "d8:intervali-1e5:peers0:e", want: &tracker.Response{Peers: []netip.AddrPort{}}},
+		{name: "huge interval", body: "d8:intervali9223372036854775807e5:peers0:e", want: &tracker.Response{Peers: []netip.AddrPort{}}},
+		{name: "peers an integer", body: "d5:peersi1ee", wantErr: "peers: want a string (compact) or a list, got an integer"},
 		{name: "compact length 7", body: "d5:peers7:\x7f\x00\x00\x01\x1a\xe1\x00e", wantErr: "peers: length 7 is not a multiple of 6 (6 bytes a peer)"},
 		{name: "compact port 0", body: "d5:peers6:\x7f\x00\x00\x01\x00\x00e", wantErr: "peers: peer 0 (127.0.0.1): port 0"},
 		{name: "peers6 length 17", body: "d6:peers617:" + strings.Repeat("\x01", 17) + "e", wantErr: "peers6: length 17 is not a multiple of 18 (18 bytes a peer)"},
-		{name: "peers6 a list", body: "d6:peers6lee", wantErr: "peers6: is a list, want a string of 18 bytes a peer"},
-		{name: "dict peer not a dict", body: "d5:peersli1eee", wantErr: "peers: peer 0: is a integer, want a dictionary"},
-		{name: "dict peer without ip", body: "d5:peersld4:porti1eeee", wantErr: "peers: peer 0: ip: missing or not a string"},
+		{name: "peers6 a list", body: "d6:peers6lee", wantErr: "peers6: want a string, got a list"},
+		{name: "dict peer not a dict", body: "d5:peersli1eee", wantErr: "peers[0]: want a dictionary, got an integer"},
+		{name: "dict peer without ip", body: "d5:peersld4:porti1eeee", wantErr: "peers[0].ip: missing"},
 		{
 			// BEP 3 allows a DNS name as ip; we never resolve one, so that
 			// entry is left out with a note, and the other peers still count.
@@ -77,10 +83,10 @@ func TestParseResponse(t *testing.T) {
 				"peer 0 (example.com:1) skipped: ip is a host name, and this client does not resolve names a tracker sends",
 			}},
 		},
-		{name: "dict peer ip neither address nor name", body: "d5:peersld2:ip6:a\x1b[2Jb4:porti1eeee", wantErr: `peers: peer 0: ip "a\\x1b[2Jb" is neither an IP address nor a host name`},
-		{name: "dict peer host name with a bad port", body: "d5:peersld2:ip11:example.com4:porti0eeee", wantErr: "peers: peer 0: port: want an integer 1-65535, got 0"},
-		{name: "dict peer port too big", body: "d5:peersld2:ip9:127.0.0.14:porti65536eeee", wantErr: "peers: peer 0: port: want an integer 1-65535, got 65536"},
-		{name: "dict peer port missing", body: "d5:peersld2:ip9:127.0.0.1eee", wantErr: "peers: peer 0: port: want an integer 1-65535, got <nil>"},
+		{name: "dict peer ip neither address nor name", body: "d5:peersld2:ip6:a\x1b[2Jb4:porti1eeee", wantErr: `peers[0].ip: "a\x1b[2Jb" is neither an IP address nor a host name`},
+		{name: "dict peer host name with a bad port", body: "d5:peersld2:ip11:example.com4:porti0eeee", wantErr: "peers[0].port: want 1-65535, got 0"},
+		{name: "dict peer port too big", body: "d5:peersld2:ip9:127.0.0.14:porti65536eeee", wantErr: "peers[0].port: want 1-65535, got 65536"},
+		{name: "dict peer port missing", body: "d5:peersld2:ip9:127.0.0.1eee", wantErr: "peers[0].port: missing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,7 +121,6 @@ func FuzzParseResponse(f *testing.F) {
 			require.Nil(t, resp)
 			return
 		}
-		require.GreaterOrEqual(t, resp.Interval, time.Duration(0))
 		for _, p := range resp.Peers {
 			require.True(t, p.IsValid(), "peer %v", p)
 			require.NotZero(t, p.Port(), "peer %v", p)
@@ -134,12 +139,10 @@ func ExampleParseResponse() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("interval:", resp.Interval)
 	for _, p := range resp.Peers {
 		fmt.Println(p)
 	}
 	// Output:
-	// interval: 30m0s
 	// 127.0.0.1:6881
 	// 192.168.0.7:51413
 }

@@ -17,24 +17,24 @@ func TestDecode(t *testing.T) {
 		input string
 		want  any
 	}{
-		// Stage 1: strings.
+		// Strings.
 		{"string", "5:hello", "hello"},
 		{"empty string", "0:", ""},
 		{"string with colon and digits", "7:a:1:b:2", "a:1:b:2"},
 		{"length counts bytes not characters", "5:h\xc3\xa9\xc3\xa9", "h\u00e9\u00e9"},
 		{"bytes that are not UTF-8", "4:\x00\xff\xfe\x80", "\x00\xff\xfe\x80"},
 		{"two-digit length", "11:hello world", "hello world"},
-		// Stage 2: integers.
+		// Integers.
 		{"integer", "i52e", int64(52)},
 		{"negative integer", "i-52e", int64(-52)},
 		{"zero", "i0e", int64(0)},
 		{"largest int64", "i9223372036854775807e", int64(9223372036854775807)},
 		{"smallest int64", "i-9223372036854775808e", int64(-9223372036854775808)},
-		// Stage 3: lists.
+		// Lists.
 		{"list", "l5:helloi52ee", []any{"hello", int64(52)}},
 		{"empty list", "le", []any{}},
 		{"nested lists", "lli1eei2elee", []any{[]any{int64(1)}, int64(2), []any{}}},
-		// Stage 4: dictionaries.
+		// Dictionaries.
 		{"dictionary", "d3:foo3:bar5:helloi52ee", map[string]any{"foo": "bar", "hello": int64(52)}},
 		{"empty dictionary", "de", map[string]any{}},
 		{"empty key", "d0:i1ee", map[string]any{"": int64(1)}},
@@ -61,7 +61,7 @@ func TestDecodeErrors(t *testing.T) {
 		input   string
 		wantErr string
 	}{
-		// Stage 1: strings.
+		// Strings.
 		{"empty input", "", "bencode: at byte 0: expected a value, got end of input"},
 		{"not a value", "x", "bencode: at byte 0: expected a value (a digit, 'i', 'l' or 'd'), got 'x'"},
 		{"unprintable byte", "\x00", "bencode: at byte 0: expected a value (a digit, 'i', 'l' or 'd'), got byte 0x00"},
@@ -73,7 +73,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"leading zero in length", "05:hello", "bencode: at byte 0: string length has a leading zero"},
 		{"trailing data", "5:hellox", "bencode: at byte 7: expected end of input after the value, got 'x'"},
 		{"two values", "1:a1:b", "bencode: at byte 3: expected end of input after the value, got '1'"},
-		// Stage 2: integers.
+		// Integers.
 		{"integer without end", "i52", "bencode: at byte 3: expected 'e', got end of input"},
 		{"integer with wrong end", "i52x", "bencode: at byte 3: expected 'e', got 'x'"},
 		{"empty integer", "ie", "bencode: at byte 1: expected a digit, got 'e'"},
@@ -88,14 +88,14 @@ func TestDecodeErrors(t *testing.T) {
 		{"far too long", "i" + strings.Repeat("9", 100) + "e", "bencode: at byte 1: integer does not fit in 64 bits"},
 		{"space in integer", "i 5e", "bencode: at byte 1: expected a digit, got ' '"},
 		{"trailing data after integer", "i1ei2e", "bencode: at byte 3: expected end of input after the value, got 'i'"},
-		// Stage 3: lists.
+		// Lists.
 		{"unterminated list", "l5:hello", "bencode: at byte 8: expected a value or 'e' to end the list, got end of input"},
 		{"bad value in list", "li1ex", "bencode: at byte 4: expected a value (a digit, 'i', 'l' or 'd'), got 'x'"},
 		{"bad integer in list", "li-0ee", "bencode: at byte 2: negative zero is not a valid integer"},
 		{"lone end", "e", "bencode: at byte 0: expected a value (a digit, 'i', 'l' or 'd'), got 'e'"},
 		{"trailing data after list", "lee", "bencode: at byte 2: expected end of input after the value, got 'e'"},
 		{"too deep", strings.Repeat("l", bencode.MaxDepth+1) + strings.Repeat("e", bencode.MaxDepth+1), "bencode: at byte 512: lists and dictionaries nest deeper than 512 levels"},
-		// Stage 4: dictionaries.
+		// Dictionaries.
 		{"unterminated dictionary", "d3:foo3:bar", "bencode: at byte 11: expected a string key or 'e' to end the dictionary, got end of input"},
 		{"integer key", "di1ei2ee", "bencode: at byte 1: expected a string key or 'e' to end the dictionary, got 'i'"},
 		{"list key", "dlei2ee", "bencode: at byte 1: expected a string key or 'e' to end the dictionary, got 'l'"},

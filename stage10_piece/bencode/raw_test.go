@@ -28,9 +28,12 @@ func TestRawFields(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := bencode.RawFields([]byte(tc.input))
+			values, got, err := bencode.RawFields([]byte(tc.input))
 			require.NoError(t, err)
 			require.Equal(t, tc.want, got)
+			want, err := bencode.Decode([]byte(tc.input))
+			require.NoError(t, err)
+			require.Equal(t, want, values, "the values are what Decode returns")
 		})
 	}
 }
@@ -52,8 +55,9 @@ func TestRawFieldsErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := bencode.RawFields([]byte(tc.input))
+			values, got, err := bencode.RawFields([]byte(tc.input))
 			require.EqualError(t, err, tc.wantErr)
+			require.Nil(t, values)
 			require.Nil(t, got)
 		})
 	}
@@ -64,7 +68,7 @@ func TestRawFieldsErrors(t *testing.T) {
 func TestRawFieldsCannotOverwriteInput(t *testing.T) {
 	t.Parallel()
 	input := []byte("d1:a1:x1:b1:ye")
-	fields, err := bencode.RawFields(input)
+	_, fields, err := bencode.RawFields(input)
 	require.NoError(t, err)
 	_ = append(fields["a"], 'Z', 'Z', 'Z')
 	require.Equal(t, "d1:a1:x1:b1:ye", string(input))

@@ -1,12 +1,7 @@
-// Package tracker asks an HTTP tracker for peers (BEP 3): the client sends
-// an announce, a GET request whose query names the torrent (info_hash), the
-// client (peer_id, port) and its progress (uploaded, downloaded, left); the
-// tracker answers with a bencoded dictionary listing other peers.
-//
-// https://www.bittorrent.org/beps/bep_0003.html#trackers
 package tracker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,27 +14,22 @@ import (
 	"time"
 )
 
-// Request is what an announce tells the tracker.
-type Request struct {
+// Params are what an announce tells the tracker in its query (BEP 3). This
+// client has nothing yet when it announces: uploaded=0 and downloaded=0.
+type Params struct {
 	InfoHash [20]byte // SHA-1 of the torrent's info dictionary
 	PeerID   [20]byte // this client's id (see peer.NewID)
 	Port     uint16   // the TCP port this client accepts peers on
-	// Progress in bytes: uploaded and downloaded so far, and left to
-	// download (the total length for a client that has nothing yet).
-	Uploaded, Downloaded, Left int64
+	Left     int64    // bytes left to download: the total length, to start with
 }
 
-// Defaults used by the zero Client.
+// Limits of the zero Client. Trackers that work answer in well under a
+// second; a dead one of a tier costs connectTimeout before the next is tried.
+// 2 MiB holds over 300 000 compact peers: a bigger answer is hostile.
 const (
-	// DefaultTimeout bounds a whole announce: connect, send, wait for the
-	// answer, read it. Trackers answer in well under a second when they
-	// work; one that takes longer is down for our purposes.
-	DefaultTimeout = 15 * time.Second
-	// ConnectTimeout bounds the TCP connect inside that.
-	ConnectTimeout = 5 * time.Second
-	// DefaultMaxBodySize caps the answer read. 2 MiB holds over 300 000
-	// compact peers; a bigger answer is a broken or hostile tracker.
-	DefaultMaxBodySize = 2 << 20
+	defaultTimeout     = 15 * time.Second // a whole announce: connect, send, wait, read
+	connectTimeout     = 5 * time.Second  // the TCP connect inside that
+	defaultMaxBodySize = 2 << 20
 )
 
 // ErrTimeout is wrapped by the error of an announce that got no answer in
@@ -48,20 +38,15 @@ var ErrTimeout = errors.New("timed out")
 
 // Client announces to HTTP trackers. The zero value is ready to use.
 type Client struct {
-	// HTTP, when set, replaces the client's own http.Client (and then its
-	// Timeout is the one that counts).
-	HTTP *http.Client
-	// MaxBodySize caps the bytes read of an answer (0: DefaultMaxBodySize).
-	MaxBodySize int64
-	// Timeout bounds each announce when HTTP is nil (0: DefaultTimeout).
-	Timeout time.Duration
+	MaxBodySize int64         // caps the bytes read of an answer (0: 2 MiB)
+	Timeout     time.Duration // bounds each announce (0: 15 s)
 }
 
 // Announce sends one announce to announceURL and returns the tracker's
 // answer. A tracker's refusal is a *FailureError; a tracker that does not
 // answer within the timeout gives an error wrapping ErrTimeout.
-func (c *Client) Announce(ctx context.Context, announceURL string, req Request) (*Response, error) {
-	resp, err := c.announce(ctx, announceURL, req)
+func (c *Client) Announce(ctx context.Context, announceURL string, p Params) (*Response, error) {
+	resp, err := c.announce(ctx, announceURL, p)
 	var failure *FailureError
 	if errors.As(err, &failure) {
 		failure.URL = announceURL
@@ -73,8 +58,8 @@ func (c *Client) Announce(ctx context.Context, announceURL string, req Request) 
 	return resp, nil
 }
 
-func (c *Client) announce(ctx context.Context, announceURL string, req Request) (*Response, error) {
-	u, err := requestURL(announceURL, req)
+func (c *Client) announce(ctx context.Context, announceURL string, p Params) (*Response, error) {
+	u, err := requestURL(announceURL, p)
 	if err != nil {
 		return nil, err
 	}
@@ -90,14 +75,14 @@ func (c *Client) announce(ctx context.Context, announceURL string, req Request) 
 		if errors.As(err, &failure) {
 			return nil, failure
 		}
-		return nil, fmt.Errorf("HTTP %d %s: %q", status, http.StatusText(status), snippet(body))
+		return nil, fmt.Errorf("HTTP %d %s: %.60q", status, http.StatusText(status), body) // the body's start
 	}
 	return resp, err
 }
 
 // requestURL adds the announce parameters to the announce URL, after any
 // query it already has (a private tracker's ?passkey= must be kept).
-func requestURL(announceURL string, req Request) (string, error) {
+func requestURL(announceURL string, p Params) (string, error) {
 	u, err := url.Parse(announceURL)
 	if err != nil {
 		var ue *url.Error
@@ -111,16 +96,14 @@ func requestURL(announceURL string, req Request) (string, error) {
 		return "", fmt.Errorf("scheme %q not supported: this client speaks HTTP trackers (BEP 3); udp:// trackers are BEP 15", u.Scheme)
 	case u.Host == "":
 		return "", errors.New("bad announce URL: no host")
-	case req.Uploaded < 0 || req.Downloaded < 0 || req.Left < 0:
-		return "", fmt.Errorf("negative progress: uploaded %d, downloaded %d, left %d", req.Uploaded, req.Downloaded, req.Left)
 	}
 	params := []string{
-		"info_hash=" + escapeBytes(req.InfoHash[:]),
-		"peer_id=" + escapeBytes(req.PeerID[:]),
-		"port=" + strconv.Itoa(int(req.Port)),
-		"uploaded=" + strconv.FormatInt(req.Uploaded, 10),
-		"downloaded=" + strconv.FormatInt(req.Downloaded, 10),
-		"left=" + strconv.FormatInt(req.Left, 10),
+		"info_hash=" + escapeBytes(p.InfoHash[:]),
+		"peer_id=" + escapeBytes(p.PeerID[:]),
+		"port=" + strconv.Itoa(int(p.Port)),
+		"uploaded=0",
+		"downloaded=0",
+		"left=" + strconv.FormatInt(p.Left, 10),
 		"compact=1", // BEP 23: peers as 6 bytes each instead of dictionaries
 	}
 	query := strings.Join(params, "&")
@@ -136,23 +119,27 @@ func requestURL(announceURL string, req Request) (string, error) {
 // %XX. The info hash is 20 raw bytes, not 40 hex digits, so 0x12 0x34 is
 // sent as %124 ('4' is unreserved).
 func escapeBytes(b []byte) string {
-	const hexDigits = "0123456789ABCDEF"
 	var s strings.Builder
 	for _, c := range b {
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
 			s.WriteByte(c)
-			continue
+		} else {
+			fmt.Fprintf(&s, "%%%02X", c)
 		}
-		s.WriteByte('%')
-		s.WriteByte(hexDigits[c>>4])
-		s.WriteByte(hexDigits[c&15])
 	}
 	return s.String()
 }
 
-// get fetches u and reads at most the body cap.
+// get fetches u and reads at most the body cap. Each announce opens a fresh
+// connection (announces are minutes apart), so no idle connection or
+// goroutine outlives the call.
 func (c *Client) get(ctx context.Context, u string) (status int, body []byte, err error) {
-	client, timeout := c.httpClient()
+	timeout := cmp.Or(c.Timeout, defaultTimeout)
+	client := &http.Client{Timeout: timeout, Transport: &http.Transport{
+		DialContext:            (&net.Dialer{Timeout: min(connectTimeout, timeout)}).DialContext,
+		DisableKeepAlives:      true,
+		MaxResponseHeaderBytes: 64 << 10,
+	}}
 	httpReq, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, nil, err
@@ -162,14 +149,8 @@ func (c *Client) get(ctx context.Context, u string) (status int, body []byte, er
 		return 0, nil, describe(ctx, err, timeout)
 	}
 	defer resp.Body.Close()
-	limit := c.MaxBodySize
-	if limit <= 0 {
-		limit = DefaultMaxBodySize
-	}
-	if resp.ContentLength > limit {
-		return 0, nil, fmt.Errorf("answer is %d bytes, more than the %d this client reads", resp.ContentLength, limit)
-	}
-	// Read one byte past the cap: a body that fills it is too big, even
+	limit := cmp.Or(c.MaxBodySize, defaultMaxBodySize)
+	// Read one byte past the cap: a body that fills it is too big, with or
 	// without a Content-Length to say so.
 	body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
@@ -179,26 +160,6 @@ func (c *Client) get(ctx context.Context, u string) (status int, body []byte, er
 		return 0, nil, fmt.Errorf("answer is more than the %d bytes this client reads", limit)
 	}
 	return resp.StatusCode, body, nil
-}
-
-// httpClient returns the http.Client to use and its timeout. The default one
-// opens a fresh connection per announce (announces are minutes apart) so no
-// idle connection or goroutine outlives the call.
-func (c *Client) httpClient() (*http.Client, time.Duration) {
-	if c.HTTP != nil {
-		return c.HTTP, c.HTTP.Timeout
-	}
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	transport := &http.Transport{
-		DialContext:            (&net.Dialer{Timeout: min(ConnectTimeout, timeout)}).DialContext,
-		ResponseHeaderTimeout:  timeout,
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
-	return &http.Client{Timeout: timeout, Transport: transport}, timeout
 }
 
 // describe turns a transport error into a short one: *url.Error repeats the
@@ -214,10 +175,7 @@ func describe(ctx context.Context, err error, timeout time.Duration) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		if timeout > 0 {
-			return fmt.Errorf("no answer within %v: %w", timeout, ErrTimeout)
-		}
-		return fmt.Errorf("no answer in time: %w", ErrTimeout)
+		return fmt.Errorf("no answer within %v: %w", timeout, ErrTimeout)
 	}
 	return err
 }
@@ -229,13 +187,4 @@ func redact(announceURL string) string {
 	s, _, _ := strings.Cut(announceURL, "?")
 	s, _, _ = strings.Cut(s, "#")
 	return printable(s)
-}
-
-// snippet is the start of a body, for an error message.
-func snippet(body []byte) string {
-	const n = 60
-	if len(body) > n {
-		return string(body[:n]) + "..."
-	}
-	return string(body)
 }

@@ -1,16 +1,3 @@
-// Package bencode decodes bencode, the encoding BitTorrent uses for .torrent
-// files and tracker responses (BEP 3,
-// https://www.bittorrent.org/beps/bep_0003.html).
-//
-// Bencode has four kinds of value, each announced by its first byte:
-//
-//	5:hello        string: decimal length, ':', that many bytes
-//	i52e           integer: 'i', decimal, 'e'
-//	l5:helloi52ee  list: 'l', values, 'e'
-//	d3:fooi1ee     dictionary: 'd', string key and value pairs, 'e'
-//
-// Decode returns them as Go values: string (holding bytes, which need not be
-// UTF-8), int64, []any and map[string]any.
 package bencode
 
 import "fmt"
@@ -198,14 +185,14 @@ func (d *decoder) list(depth int) ([]any, error) {
 
 // dict decodes d<key><value>...e into a map.
 func (d *decoder) dict(depth int) (map[string]any, error) {
-	return dictOf(d, depth, func() (any, error) { return d.value(depth + 1) })
+	return dictOf(d, depth, func(string) (any, error) { return d.value(depth + 1) })
 }
 
-// dictOf decodes the dictionary at d.pos, calling value to decode each
-// value: Decode wants the decoded value, RawFields its raw bytes. Keys must
-// be strings and may appear only once; their order is not checked (see
-// Decode).
-func dictOf[V any](d *decoder, depth int, value func() (V, error)) (map[string]V, error) {
+// dictOf decodes the dictionary at d.pos, calling value to decode the value
+// of each key: Decode wants the decoded value, RawFields also its raw
+// bytes. Keys must be strings and may appear only once; their order is not
+// checked (see Decode).
+func dictOf[V any](d *decoder, depth int, value func(key string) (V, error)) (map[string]V, error) {
 	if depth >= MaxDepth {
 		return nil, d.errorf("lists and dictionaries nest deeper than %d levels", MaxDepth)
 	}
@@ -223,7 +210,7 @@ func dictOf[V any](d *decoder, depth int, value func() (V, error)) (map[string]V
 		if _, dup := m[key]; dup {
 			return nil, d.errorAt(keyPos, "duplicate dictionary key %q", key)
 		}
-		v, err := value()
+		v, err := value(key)
 		if err != nil {
 			return nil, err
 		}

@@ -61,12 +61,15 @@ func ExampleDecode_dictionary() {
 
 func ExampleRawFields() {
 	torrent := []byte("d8:announce9:http://t/4:infod6:lengthi5e4:name1:xee")
-	fields, err := bencode.RawFields(torrent)
+	values, fields, err := bencode.RawFields(torrent)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	fmt.Println(values["announce"])
 	// The info hash is the SHA-1 of exactly these bytes.
 	fmt.Printf("%s\n", fields["info"])
-	// Output: d6:lengthi5e4:name1:xe
+	// Output:
+	// http://t/
+	// d6:lengthi5e4:name1:xe
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"workbook/stage11_download/bencode"
 	"workbook/stage11_download/torrent"
 	"workbook/testkit/torrentfile"
 )
@@ -17,7 +19,7 @@ import (
 // own record of what it wrote (built with bencode-go, not with our code).
 func requireMatches(t *testing.T, want *torrentfile.Torrent, got *torrent.Metainfo) {
 	t.Helper()
-	require.Equal(t, want.TrackerURL(), got.Announce, "announce, or without it the first URL of announce-list (BEP 12)")
+	require.Equal(t, want.TrackerURL(), got.TrackerURL, "announce, or without it the first URL of announce-list (BEP 12)")
 	require.Equal(t, want.AnnounceList, got.AnnounceList)
 	require.Equal(t, want.Name, got.Info.Name)
 	require.Equal(t, want.PieceLength, got.Info.PieceLength)
@@ -61,7 +63,7 @@ func TestParseRealTorrents(t *testing.T) {
 		t.Run(r.File, func(t *testing.T) {
 			got, err := torrent.Parse(r.Bytes)
 			require.NoError(t, err)
-			require.Equal(t, r.Tiers[0][0], got.Announce)
+			require.Equal(t, r.Tiers[0][0], got.TrackerURL)
 			if len(r.Tiers) > 1 {
 				require.Equal(t, r.Tiers, got.AnnounceList)
 			}
@@ -86,7 +88,7 @@ func TestParseHostile(t *testing.T) {
 			got, err := torrent.Parse(h.Bytes)
 			require.Error(t, err, "accepted a torrent with this defect: %s", h.Why)
 			require.Nil(t, got)
-			var keyErr *torrent.KeyError
+			var keyErr *bencode.KeyError
 			if h.Key == "" {
 				require.False(t, errors.As(err, &keyErr), "not a torrent at all, yet the error blames a key: %v", err)
 				return
@@ -160,7 +162,11 @@ func TestParseFileClashes(t *testing.T) {
 
 func TestKeyErrorMessage(t *testing.T) {
 	t.Parallel()
-	err := &torrent.KeyError{Key: "info.piece length", Msg: "must be positive, got -1"}
+	data := "d8:announce9:http://t/4:infod6:lengthi1e4:name1:x12:piece lengthi-1e6:pieces20:" + strings.Repeat("h", 20) + "ee"
+	_, err := torrent.Parse([]byte(data))
+	var keyErr *bencode.KeyError
+	require.ErrorAs(t, err, &keyErr)
+	require.Equal(t, bencode.KeyError{Key: "info.piece length", Msg: "must be positive, got -1"}, *keyErr)
 	require.Equal(t, "torrent: info.piece length: must be positive, got -1", err.Error())
 }
 
@@ -197,4 +203,28 @@ func TestOpenErrorsNameThePath(t *testing.T) {
 	_, err = torrent.Open(huge)
 	require.ErrorContains(t, err, huge)
 	require.ErrorContains(t, err, "larger than")
+}
+
+// TestTiers checks which trackers a client announces to (BEP 12):
+// announce-list, which replaces announce when it names a URL; otherwise
+// announce alone.
+func TestTiers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		m    torrent.Metainfo
+		want [][]string
+	}{
+		{"announce alone", torrent.Metainfo{TrackerURL: "http://a/"}, [][]string{{"http://a/"}}},
+		{"announce-list replaces announce",
+			torrent.Metainfo{TrackerURL: "http://a/", AnnounceList: [][]string{{"http://b/"}, {"http://c/", "http://a/"}}},
+			[][]string{{"http://b/"}, {"http://c/", "http://a/"}}},
+		{"announce-list without a URL: announce counts",
+			torrent.Metainfo{TrackerURL: "http://a/", AnnounceList: [][]string{{""}, {}}}, [][]string{{"http://a/"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, tc.m.Tiers())
+		})
+	}
 }

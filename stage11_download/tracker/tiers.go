@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"workbook/stage11_download/torrent"
 )
 
 // TiersError is the error of AnnounceTiers when every tracker failed: one
@@ -27,59 +25,35 @@ func (e *TiersError) Error() string {
 // Unwrap gives errors.Is and errors.As the trackers' errors.
 func (e *TiersError) Unwrap() []error { return e.Errs }
 
-// AnnounceTiers announces to the torrent's trackers until one answers
-// (BEP 12): `announce-list`, when present, replaces `announce`; its tiers
-// are tried in order and, inside a tier, its trackers in order. The first
-// answer wins. With a single tracker its own error is returned; with
-// several, a *TiersError holding each.
-//
-// BEP 12 asks clients to shuffle each tier once; this client keeps the
-// file's order so that runs are reproducible, which only matters to a
-// tracker's load balancing.
-func (c *Client) AnnounceTiers(ctx context.Context, m *torrent.Metainfo, req Request) (*Response, error) {
-	urls := trackerURLs(m)
-	if len(urls) == 0 {
-		return nil, errors.New("torrent names no tracker (no announce or announce-list)")
-	}
+// AnnounceTiers announces to the trackers of tiers (torrent.Metainfo.Tiers)
+// in order, each URL once, until one answers (BEP 12). With a single
+// tracker its own error is returned; with several, a *TiersError holding
+// each. BEP 12 asks to shuffle each tier once; this client keeps the file's
+// order, so runs are reproducible (only load balancing cares).
+func (c *Client) AnnounceTiers(ctx context.Context, tiers [][]string, p Params) (*Response, error) {
 	var errs []error
-	for _, u := range urls {
-		resp, err := c.Announce(ctx, u, req)
-		if err == nil {
-			return resp, nil
+	tried := make(map[string]bool)
+	for _, tier := range tiers {
+		for _, u := range tier {
+			if u == "" || tried[u] {
+				continue
+			}
+			tried[u] = true
+			resp, err := c.Announce(ctx, u, p)
+			if err == nil {
+				return resp, nil
+			}
+			if ctx.Err() != nil {
+				return nil, err // cancelled: trying the next tracker is pointless
+			}
+			errs = append(errs, err)
 		}
-		if ctx.Err() != nil {
-			return nil, err // cancelled: trying the next tracker is pointless
-		}
-		errs = append(errs, err)
 	}
-	if len(errs) == 1 {
+	switch len(errs) {
+	case 0:
+		return nil, errors.New("no tracker to announce to: the tiers hold no URL")
+	case 1:
 		return nil, errs[0]
 	}
 	return nil, &TiersError{Errs: errs}
-}
-
-// trackerURLs lists the announce URLs in the order to try them, without
-// empty entries or repeats: announce-list's, or announce when the list
-// names no URL (the rule torrent.Parse applies too).
-func trackerURLs(m *torrent.Metainfo) []string {
-	urls := uniqueURLs(m.AnnounceList)
-	if len(urls) == 0 {
-		urls = uniqueURLs([][]string{{m.Announce}})
-	}
-	return urls
-}
-
-// uniqueURLs flattens tiers in order, without empty entries or repeats.
-func uniqueURLs(tiers [][]string) []string {
-	var urls []string
-	seen := make(map[string]bool)
-	for _, tier := range tiers {
-		for _, u := range tier {
-			if u != "" && !seen[u] {
-				seen[u] = true
-				urls = append(urls, u)
-			}
-		}
-	}
-	return urls
 }
