@@ -111,14 +111,6 @@ func AppendMessage(b []byte, m *Message) []byte {
 	return append(b, m.Payload...)
 }
 
-// WriteMessage writes m (a nil m: keep-alive) to w in one Write.
-func WriteMessage(w io.Writer, m *Message) error {
-	if _, err := w.Write(AppendMessage(nil, m)); err != nil {
-		return fmt.Errorf("write %v: %w", m, err)
-	}
-	return nil
-}
-
 // NewRequest asks for length bytes of piece index starting at begin.
 func NewRequest(index, begin, length int) *Message {
 	return &Message{ID: MsgRequest, Payload: uint32s(index, begin, length)}
@@ -127,11 +119,6 @@ func NewRequest(index, begin, length int) *Message {
 // NewCancel withdraws a request made with the same numbers.
 func NewCancel(index, begin, length int) *Message {
 	return &Message{ID: MsgCancel, Payload: uint32s(index, begin, length)}
-}
-
-// NewHave tells a peer we now have piece index.
-func NewHave(index int) *Message {
-	return &Message{ID: MsgHave, Payload: uint32s(index)}
 }
 
 func uint32s(vs ...int) []byte {
@@ -159,14 +146,4 @@ func ParsePiece(m *Message) (index, begin int, block []byte, err error) {
 	index = int(binary.BigEndian.Uint32(m.Payload[0:4]))
 	begin = int(binary.BigEndian.Uint32(m.Payload[4:8]))
 	return index, begin, m.Payload[8:], nil
-}
-
-// ParseRequest returns the numbers of a request or cancel message.
-func ParseRequest(m *Message) (index, begin, length int, err error) {
-	if (m.ID != MsgRequest && m.ID != MsgCancel) || len(m.Payload) != 12 {
-		return 0, 0, 0, fmt.Errorf("malformed request: %v, want 12 bytes", m)
-	}
-	p := m.Payload
-	return int(binary.BigEndian.Uint32(p[0:4])), int(binary.BigEndian.Uint32(p[4:8])),
-		int(binary.BigEndian.Uint32(p[8:12])), nil
 }
