@@ -85,5 +85,5 @@ func startPeerRun(torrentPath string) (peerRun, error) {
 	if err != nil {
 		return peerRun{}, err
 	}
-	return peerRun{torrent: m, peerID: peerID, timeouts: peer.Timeouts{Handshake: t}}, nil
+	return peerRun{torrent: m, peerID: peerID, timeouts: peer.Timeouts{Handshake: t, Read: t}}, nil
 }

@@ -18,19 +18,28 @@ type Timeouts struct {
 	// the internet that is there at all answers within a second or two;
 	// waiting longer only delays trying the next one.
 	Handshake time.Duration
+	// Read bounds each wait for a message: a peer we wait on for blocks
+	// answers far sooner than BEP 3's two minutes between keep-alives.
+	Read  time.Duration
+	Write time.Duration // bounds each send
 }
 
 // WithDefaults returns t with every zero field set to its default: 10 s to
-// connect and shake hands.
+// connect and shake hands, 30 s to read, 10 s to write.
 func (t Timeouts) WithDefaults() Timeouts {
 	t.Handshake = cmp.Or(t.Handshake, 10*time.Second)
+	t.Read = cmp.Or(t.Read, 30*time.Second)
+	t.Write = cmp.Or(t.Write, 10*time.Second)
 	return t
 }
 
-// Conn is an open connection to a peer, past the handshake.
+// Conn is an open connection to a peer, past the handshake. Every read and
+// write has a deadline, and every message's length is capped before it is
+// read. The fields may be changed before use.
 type Conn struct {
-	PeerID   [20]byte // the peer's id, from its handshake
-	Timeouts Timeouts // Dial's, with the defaults filled in
+	PeerID     [20]byte // the peer's id, from its handshake
+	Timeouts   Timeouts // Dial's, with the defaults filled in
+	MaxMessage uint32   // length cap (DefaultMaxMessage; see MaxMessageLength)
 
 	nc net.Conn
 }
@@ -49,7 +58,7 @@ func Dial(ctx context.Context, addr string, infoHash, peerID [20]byte, limits Ti
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	c := &Conn{nc: nc, Timeouts: limits}
+	c := &Conn{nc: nc, Timeouts: limits, MaxMessage: DefaultMaxMessage}
 	if err := c.handshake(ctx, infoHash, peerID); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("handshake with %s: %w", addr, err)
@@ -99,3 +108,31 @@ func explain(ctx context.Context, err error) error {
 
 // Close closes the connection.
 func (c *Conn) Close() error { return c.nc.Close() }
+
+// ReadMessage reads the next message (nil: keep-alive) within
+// Timeouts.Read, refusing a length over MaxMessage before allocating.
+func (c *Conn) ReadMessage() (*Message, error) {
+	c.nc.SetReadDeadline(time.Now().Add(c.Timeouts.Read))
+	m, err := ReadMessage(c.nc, c.MaxMessage)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, fmt.Errorf("peer sent nothing for %v: %w", c.Timeouts.Read, err)
+	}
+	return m, err
+}
+
+// WriteMessages sends messages (nil: a keep-alive) in one write (one TCP
+// segment for a batch of requests), within Timeouts.Write.
+func (c *Conn) WriteMessages(ms ...*Message) error {
+	var b []byte
+	for _, m := range ms {
+		b = AppendMessage(b, m)
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(c.Timeouts.Write))
+	if _, err := c.nc.Write(b); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("peer took no data for %v: %w", c.Timeouts.Write, err)
+		}
+		return fmt.Errorf("write %d messages: %w", len(ms), err)
+	}
+	return nil
+}

@@ -24,8 +24,8 @@ type Options struct {
 // ErrNoPeers is the error when there is no peer address at all.
 var ErrNoPeers = errors.New("no peers to download from")
 
-// PeersError is the error when every peer failed: why each failed, in the
-// order they were tried, each error naming its peer.
+// PeersError is the error when every peer failed: each one's error, in the
+// order they were tried.
 type PeersError struct{ Errors []error }
 
 func (e *PeersError) Error() string {
@@ -42,14 +42,12 @@ func (e *PeersError) Error() string {
 	return b.String()
 }
 
-// Unwrap lets errors.Is and errors.As see each peer's error (for example
-// ErrHashMismatch).
+// Unwrap lets errors.Is and errors.As see each peer's error.
 func (e *PeersError) Unwrap() []error { return e.Errors }
 
 // PieceFromPeers downloads piece index of m from the first of peers that
-// delivers it, trying them one after another: a peer that cannot be
-// reached, breaks the protocol, sends a bad piece or stalls is closed and
-// the next one tried. The error, when all fail, wraps a *PeersError.
+// delivers it, trying them in turn; when all fail, the error wraps a
+// *PeersError.
 func PieceFromPeers(ctx context.Context, m *torrent.Metainfo, index int, peers []netip.AddrPort, opts Options) ([]byte, error) {
 	if index < 0 || index >= m.Info.NumPieces() {
 		return nil, fmt.Errorf("piece %d out of range: the torrent has %d pieces", index, m.Info.NumPieces())

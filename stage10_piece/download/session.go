@@ -10,33 +10,24 @@ import (
 )
 
 // Why a peer is dropped, besides a piece failing its SHA-1 check
-// (ErrHashMismatch); errors.Is finds them in the error of that peer.
+// (ErrHashMismatch): it sent something BEP 3 does not allow, such as a bad
+// bitfield or a flood of blocks we never asked for, or no block we asked
+// for within peer.Timeouts.Read.
 var (
-	// ErrProtocol: the peer sent something BEP 3 does not allow, such as
-	// a bad bitfield or a flood of blocks we never asked for.
 	ErrProtocol = errors.New("peer broke the protocol")
-	// ErrStalled: the peer gave us nothing we asked for within
-	// peer.Timeouts.Read.
-	ErrStalled = errors.New("peer stalled")
+	ErrStalled  = errors.New("peer stalled")
 )
 
 // PipelineDepth is how many block requests we keep in flight to one peer.
-//
-// Asking for one block and waiting for it leaves the link idle for a round
-// trip each time: at 50 ms round trip that is 20 blocks a second, 320 KiB/s,
-// however fast the line. To keep a link busy the requests in flight must
-// cover its bandwidth-delay product: 100 Mbit/s x 50 ms = 625 KB, about 38
-// blocks; 1 Gbit/s x 10 ms = 1.25 MB, about 76. The course suggests 5, which
-// fills only 80 KiB: fine on loopback, slow on a real network. Real clients
-// keep more and adapt the number to the measured rate (libtorrent starts
-// near 500). 64 blocks = 1 MiB stays under the 250 requests libtorrent
-// queues per peer by default (BEP 10 `reqq`), beyond which it may drop them.
+// They must cover the link's bandwidth-delay product (100 Mbit/s x 50 ms =
+// 625 KB, 38 blocks) or the link idles a round trip per block; the course's
+// 5 fill only 80 KiB. 64 blocks = 1 MiB stays under the 250 requests
+// libtorrent queues per peer by default (BEP 10 `reqq`).
 const PipelineDepth = 64
 
-// session is our side of one connection to a peer: what the peer told us
-// (choked or not, which pieces it has), the pieces we fetch from it and the
-// requests in flight. Every message from the peer goes through handle, so
-// one set of rules holds for a single piece and for a whole download.
+// session is our side of one connection: what the peer told us, the pieces
+// we fetch from it and the requests in flight. Every message goes through
+// handle, so one set of rules holds for one piece and for a whole torrent.
 type session struct {
 	conn       *peer.Conn
 	numPieces  int
@@ -49,16 +40,16 @@ type session struct {
 	depth    int      // requests to keep in flight (PipelineDepth)
 	inFlight int      // requests sent and not answered
 
-	stall     time.Duration // how long the peer may give us nothing we asked for
-	lastBlock time.Time     // when it last did
-	// Blocks we did not ask for (see stray), blocks we asked for and
-	// took, and requests we gave up (a choke, a cancel).
+	stall     time.Duration // how long the peer may send no block we asked for
+	lastBlock time.Time     // when it last sent one
+	// Blocks we did not ask for (see stray), blocks we took, and requests
+	// we gave up (a choke, a cancel).
 	strays, accepted, abandoned int
 }
 
-// newSession starts the state of a fresh connection, for a torrent of
-// numPieces pieces, and caps the peer's messages at the longest a piece or
-// bitfield can be. The connection's read time limit is the stall limit.
+// newSession starts the state of a fresh connection (for a torrent of
+// numPieces pieces) and caps the peer's messages at the longest a piece or
+// bitfield can be. The connection's read limit is also the stall limit.
 func newSession(conn *peer.Conn, numPieces int) *session {
 	conn.MaxMessage = peer.MaxMessageLength(numPieces)
 	return &session{conn: conn, numPieces: numPieces, has: peer.NewBitfield(numPieces), choked: true,
@@ -135,11 +126,9 @@ func (s *session) block(m *peer.Message) (*piece, error) {
 	return nil, nil
 }
 
-// stray counts a block we did not ask for, or no longer wait for: another
-// piece, an odd offset or length, a second copy. Some are innocent: blocks
-// already on the wire when the peer choked us or got our cancel. A
-// pipeline's worth and one per block we took or gave up are forgiven; a
-// peer sending more is broken or hostile.
+// stray counts a block we did not ask for or no longer wait for. Some are
+// innocent (on the wire when the peer choked us or got our cancel): a
+// pipeline's worth and one per block we took or gave up are forgiven.
 func (s *session) stray(index, begin int) error {
 	s.strays++
 	if s.strays > s.depth+s.accepted+s.abandoned {

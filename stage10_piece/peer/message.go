@@ -38,19 +38,16 @@ func (id MessageID) String() string {
 	return fmt.Sprintf("message %d", uint8(id))
 }
 
-// BlockSize is the size of the blocks a piece is requested in: 16 KiB, the
-// size every client uses and the most many of them will serve (BEP 3 calls
-// larger requests something to close the connection over).
+// BlockSize is the size of the blocks a piece is requested in: 16 KiB, what
+// every client uses and the most many will serve (BEP 3).
 const BlockSize = 16 * 1024
 
-// Length caps. A message's length prefix is read before the message, and a
-// peer can put anything there (0xFFFFFFFF = 4 GiB): the cap is checked
-// before a single byte is allocated.
+// Length caps, checked before a byte is allocated: a peer can put anything
+// in a length prefix (0xFFFFFFFF = 4 GiB). MaxPieceMessage is a piece
+// message (id, index, begin, a block); DefaultMaxMessage the cap when the
+// piece count is not known.
 const (
-	// MaxPieceMessage is the longest piece message: id, index, begin and
-	// one block.
-	MaxPieceMessage = 1 + 4 + 4 + BlockSize
-	// DefaultMaxMessage is the cap when the piece count is not known.
+	MaxPieceMessage   = 1 + 4 + 4 + BlockSize
 	DefaultMaxMessage = MaxPieceMessage
 )
 
@@ -77,10 +74,9 @@ func (m *Message) String() string {
 	return fmt.Sprintf("%v (%d bytes)", m.ID, len(m.Payload))
 }
 
-// ReadMessage reads one message from r. It returns a nil message for a
-// keep-alive. A length prefix over maxLen is refused before anything is
-// allocated (an error wrapping ErrMessageTooLong): the peer is hostile or
-// broken, and the connection is of no further use.
+// ReadMessage reads one message from r (nil: a keep-alive). A length prefix
+// over maxLen is refused before anything is allocated (ErrMessageTooLong):
+// the peer is hostile or broken, the connection of no further use.
 func ReadMessage(r io.Reader, maxLen uint32) (*Message, error) {
 	var prefix [4]byte
 	if _, err := io.ReadFull(r, prefix[:]); err != nil {

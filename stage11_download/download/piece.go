@@ -23,8 +23,8 @@ const (
 	blockReceived                    // here
 )
 
-// piece is one piece in progress: its buffer and where each of its blocks
-// is. Only a block in state blockRequested is ever written into buf.
+// piece is one piece in progress: its buffer and each block's state. Only a
+// requested block is ever written into buf.
 type piece struct {
 	index    int
 	buf      []byte
@@ -58,8 +58,8 @@ func (p *piece) requests(batch []*peer.Message, n int) []*peer.Message {
 	return batch
 }
 
-// store copies a block into the piece if it is one we requested, at a
-// block boundary and of the block's length, and reports whether it did.
+// store copies a block into the piece if we requested it (so it is at a
+// block boundary, of the block's length) and reports whether it did.
 func (p *piece) store(begin int, data []byte) bool {
 	b := begin / peer.BlockSize
 	if begin%peer.BlockSize != 0 || b >= len(p.blocks) || p.blocks[b] != blockRequested || len(data) != p.blockLen(b) {
@@ -71,8 +71,7 @@ func (p *piece) store(begin int, data []byte) bool {
 	return true
 }
 
-// unrequest marks the requested blocks wanted again: the peer will not send
-// them (it choked us).
+// unrequest marks the requested blocks wanted again (a choke dropped them).
 func (p *piece) unrequest() {
 	for b, st := range p.blocks {
 		if st == blockRequested {
@@ -89,13 +88,10 @@ func (p *piece) verify(hash [20]byte) error {
 	return nil
 }
 
-// Piece downloads piece index of m from conn, a fresh connection just past
-// the handshake, and returns it once its SHA-1 matches. It says interested
-// once the peer has the piece, keeps PipelineDepth requests in flight while
-// unchoked, asks again for what a choke dropped, and ignores blocks it did
-// not ask for. It fails when the peer breaks the protocol (ErrProtocol),
-// sends a piece that does not match its hash (ErrHashMismatch) or gives no
-// block we asked for within conn.Timeouts.Read (ErrStalled). A cancelled
+// Piece downloads piece index of m from conn, a fresh connection past the
+// handshake, and returns it once its SHA-1 matches. It fails when the peer
+// breaks the protocol (ErrProtocol), sends a bad piece (ErrHashMismatch) or
+// no block we asked for within conn.Timeouts.Read (ErrStalled). A cancelled
 // ctx closes the connection.
 func Piece(ctx context.Context, conn *peer.Conn, m *torrent.Metainfo, index int) ([]byte, error) {
 	if index < 0 || index >= m.Info.NumPieces() {

@@ -18,12 +18,10 @@ type Timeouts struct {
 	// the internet that is there at all answers within a second or two;
 	// waiting longer only delays trying the next one.
 	Handshake time.Duration
-	// Read bounds each wait for a message. BEP 3 peers send a keep-alive
-	// at least every two minutes, but one we wait on for blocks answers far
-	// sooner: 30 s of silence means it is gone or stuck.
-	Read time.Duration
-	// Write bounds each send.
-	Write time.Duration
+	// Read bounds each wait for a message: a peer we wait on for blocks
+	// answers far sooner than BEP 3's two minutes between keep-alives.
+	Read  time.Duration
+	Write time.Duration // bounds each send
 }
 
 // WithDefaults returns t with every zero field set to its default: 10 s to
@@ -122,9 +120,8 @@ func (c *Conn) ReadMessage() (*Message, error) {
 	return m, err
 }
 
-// WriteMessages sends messages (nil: a keep-alive) in one write, within
-// Timeouts.Write: a batch of requests goes out in one TCP segment instead
-// of one each.
+// WriteMessages sends messages (nil: a keep-alive) in one write (one TCP
+// segment for a batch of requests), within Timeouts.Write.
 func (c *Conn) WriteMessages(ms ...*Message) error {
 	var b []byte
 	for _, m := range ms {
