@@ -31,11 +31,8 @@ type Stats struct {
 	PeakBuffered int64
 }
 
-// DefaultMaxBuffered is Options.MaxBuffered's default. For the 256 KiB to
-// 2 MiB pieces most torrents use it is no limit at all: a worker's 64
-// requests in flight span at most 2 pieces of 2 MiB, and 16 workers x 4 MiB
-// is 64 MiB. Torrents with bigger pieces are fetched by fewer peers at once
-// rather than with more memory.
+// DefaultMaxBuffered is Options.MaxBuffered's default: no limit for pieces
+// up to 2 MiB (16 workers x 2 pieces), fewer peers at once for bigger ones.
 const DefaultMaxBuffered = 64 << 20
 
 func (o *Options) setDefaults() {
@@ -45,15 +42,10 @@ func (o *Options) setDefaults() {
 }
 
 // Download fetches every piece of m from peers, several at once, and writes
-// the torrent to outPath: a file for a single-file torrent, a directory
-// holding the files for a multi-file torrent.
-//
-// Each peer connection gets a worker; the workers share one queue of pieces.
-// A piece that fails its SHA-1 check, or that a peer failed to finish, goes
-// back to the queue for another peer. Verified pieces are written at their
-// offsets into a temporary file (or directory) beside outPath, which is moved
-// to outPath only when every piece is verified: outPath never holds a partial
-// download. Every goroutine Download starts has ended when it returns.
+// the torrent to outPath: a file, or a directory for a multi-file torrent.
+// Each peer gets a worker; the workers share one queue of pieces. outPath
+// gets the download only when every piece is verified, never a part of it.
+// Every goroutine Download starts has ended when it returns.
 func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, outPath string, opts Options) (Stats, error) {
 	start := time.Now()
 	opts.setDefaults()
@@ -64,12 +56,7 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	if err != nil {
 		return Stats{}, err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			store.abort()
-		}
-	}()
+	defer store.abort() // after commit there is nothing left to remove
 
 	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, opts.MaxBuffered)
 	d := &downloader{m: m, opts: &opts, q: q, store: store}
@@ -79,7 +66,6 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	if err := store.commit(); err != nil {
 		return Stats{}, err
 	}
-	committed = true
 	return Stats{
 		Bytes:        m.Info.Length,
 		Elapsed:      time.Since(start),
@@ -176,15 +162,12 @@ func (d *downloader) fail(addr netip.AddrPort, err error, stop context.CancelFun
 	}
 }
 
-// reconnectPause is the wait before dialling again a peer that dropped the
-// connection after sending good pieces.
-const reconnectPause = time.Second
+const reconnectPause = time.Second // before dialling a dropped peer again
 
-// fetchFrom fetches pieces from one peer. A peer that sent verified pieces
-// and then lost the connection (a network error, not bad data, a broken
-// rule or a stall) is dialled once more after a pause: real clients close
-// connections for reasons of their own (too many peers, idle ones, a
-// restart).
+// fetchFrom fetches pieces from one peer. One that sent verified pieces and
+// then lost the connection (not bad data, a broken rule or a stall) is
+// dialled once more after a pause: real clients close connections for
+// reasons of their own.
 func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	d.tried.Add(1)
 	delivered, err := d.connect(ctx, addr)

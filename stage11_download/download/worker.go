@@ -148,10 +148,11 @@ func (w *worker) tick() error {
 	return nil
 }
 
-// request takes pieces from the queue until the session has enough blocks
-// left to ask for to fill its pipeline, then lets it send the requests.
+// request takes pieces from the queue until their blocks not yet asked for
+// can fill the session's pipeline (and no further: each piece holds a
+// piece-sized buffer), then lets the session send the requests.
 func (w *worker) request() error {
-	for !w.s.choked && w.s.inFlight+w.wanted() < w.s.depth && len(w.s.pieces) < w.maxActive() {
+	for !w.s.choked && w.s.inFlight+w.wanted() < w.s.depth {
 		index, ok := w.q.pick(w.s.has.Has, w.fetching)
 		if !ok {
 			break
@@ -179,12 +180,6 @@ func (w *worker) wanted() int {
 		}
 	}
 	return n
-}
-
-// maxActive is how many pieces a worker fetches at once: enough to keep the
-// pipeline full across piece boundaries; each holds a piece-sized buffer.
-func (w *worker) maxActive() int {
-	return int((int64(w.s.depth)*peer.BlockSize+w.info.PieceLength-1)/w.info.PieceLength) + 1
 }
 
 func (w *worker) fetching(index int) bool {
