@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// Timeouts are the time limits for talking to one peer. Dial and the
-// download package share them, so a command sets them in one place; a zero
-// field means its default (see WithDefaults).
+// Timeouts are the time limits for talking to one peer, all in one place:
+// a command sets them once for Dial and everything that reads and writes
+// the connection. A zero field means its default (see WithDefaults).
 type Timeouts struct {
 	// Handshake bounds connecting and the handshake together. A peer on
 	// the internet that is there at all answers within a second or two;
