@@ -61,3 +61,54 @@ func TestSessionHandle(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionBlocks: one set of rules for blocks, for one piece (Piece) and
+// for a whole torrent (the workers): only a block we requested is stored;
+// anything else is a stray, forgiven up to a budget, then ErrProtocol; a
+// choke keeps the blocks that came and makes the others wanted again.
+func TestSessionBlocks(t *testing.T) {
+	block := func(begin, size int) *peer.Message {
+		payload := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 0), uint32(begin))
+		return &peer.Message{ID: peer.MsgPiece, Payload: append(payload, make([]byte, size)...)}
+	}
+	s := &session{numPieces: 1, has: peer.Bitfield{0x80}, depth: 2}
+	p := newPiece(0, 2*peer.BlockSize+100) // blocks of 16384, 16384, 100
+	s.pieces = []*piece{p}
+	require.Len(t, p.requests(nil, s.depth), 2)
+	s.inFlight = 2
+
+	handle := func(m *peer.Message) *piece {
+		t.Helper()
+		done, err := s.handle(m)
+		require.NoError(t, err)
+		return done
+	}
+	handle(block(0, peer.BlockSize))     // requested: stored
+	handle(block(1, peer.BlockSize))     // odd offset
+	handle(block(2*peer.BlockSize, 100)) // a block we did not request
+	handle(block(0, peer.BlockSize))     // a second copy
+	require.Equal(t, 1, p.received, "only the requested block is stored")
+	require.Equal(t, 3, s.strays)
+	require.Equal(t, 1, s.inFlight)
+
+	handle(&peer.Message{ID: peer.MsgChoke})
+	require.Equal(t, []blockState{blockReceived, blockWanted, blockWanted}, p.blocks,
+		"a choke keeps what came and asks again for the rest")
+	require.Zero(t, s.inFlight)
+	handle(block(peer.BlockSize, 100)) // a wrong length: a stray too
+	require.Equal(t, 4, s.strays)
+
+	handle(&peer.Message{ID: peer.MsgUnchoke})
+	require.Len(t, p.requests(nil, s.depth), 2)
+	s.inFlight = 2
+	require.Nil(t, handle(block(peer.BlockSize, peer.BlockSize)))
+	require.Same(t, p, handle(block(2*peer.BlockSize, 100)), "the last block completes the piece")
+
+	// Budget: a pipeline (2), plus one per block taken (3) or given up (1).
+	for n := 5; n <= 6; n++ {
+		_, err := s.handle(block(1, 1))
+		require.NoError(t, err, "stray %d of 6 forgiven", n)
+	}
+	_, err := s.handle(block(1, 1))
+	require.ErrorIs(t, err, ErrProtocol, "a seventh stray is a flood")
+}
