@@ -42,14 +42,11 @@ func (id MessageID) String() string {
 // every client uses and the most many will serve (BEP 3).
 const BlockSize = 16 * 1024
 
-// Length caps, checked before a byte is allocated: a peer can put anything
-// in a length prefix (0xFFFFFFFF = 4 GiB). MaxPieceMessage is a piece
-// message (id, index, begin, a block); DefaultMaxMessage the cap when the
-// piece count is not known.
-const (
-	MaxPieceMessage   = 1 + 4 + 4 + BlockSize
-	DefaultMaxMessage = MaxPieceMessage
-)
+// MaxPieceMessage is the longest piece message (id, index, begin, one
+// block), and the length cap when the piece count is not known: a peer can
+// put anything in a length prefix (0xFFFFFFFF = 4 GiB), so it is checked
+// before a byte is allocated.
+const MaxPieceMessage = 1 + 4 + 4 + BlockSize
 
 // MaxMessageLength is the longest message a peer may send for a torrent of
 // numPieces pieces: a piece message, or a bitfield of numPieces bits.

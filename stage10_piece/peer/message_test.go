@@ -49,7 +49,7 @@ func TestMessageBytes(t *testing.T) {
 			buf := bytes.NewBuffer(peer.AppendMessage(nil, tc.msg))
 			require.Equal(t, tc.want, hex.EncodeToString(buf.Bytes()))
 
-			got, err := peer.ReadMessage(buf, peer.DefaultMaxMessage)
+			got, err := peer.ReadMessage(buf, peer.MaxPieceMessage)
 			require.NoError(t, err)
 			if tc.msg == nil {
 				require.Nil(t, got, "a keep-alive reads back as a nil message")
@@ -76,7 +76,7 @@ func TestReadMessageErrors(t *testing.T) {
 		{"nothing", "", 100, io.EOF, "read message length: EOF"},
 		{"half a length", "0000", 100, io.ErrUnexpectedEOF, "read message length: unexpected EOF"},
 		{"body cut short", "00000005" + "04" + "0000", 100, io.ErrUnexpectedEOF, "read 5-byte message: unexpected EOF"},
-		{"4 GiB prefix", "ffffffff" + "07", peer.DefaultMaxMessage, peer.ErrMessageTooLong,
+		{"4 GiB prefix", "ffffffff" + "07", peer.MaxPieceMessage, peer.ErrMessageTooLong,
 			"message too long: length prefix 4294967295 (0xffffffff) over the 16393 bytes any message may have"},
 		{"one over the cap", "00000065", 100, peer.ErrMessageTooLong, "length prefix 101 (0x00000065)"},
 	}
@@ -98,7 +98,7 @@ func TestReadMessageHugeLengthAllocatesNothing(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range 100 {
-		_, err := peer.ReadMessage(bytes.NewReader(input), peer.DefaultMaxMessage)
+		_, err := peer.ReadMessage(bytes.NewReader(input), peer.MaxPieceMessage)
 		require.ErrorIs(t, err, peer.ErrMessageTooLong)
 	}
 	runtime.ReadMemStats(&after)
@@ -107,7 +107,7 @@ func TestReadMessageHugeLengthAllocatesNothing(t *testing.T) {
 
 func TestReadMessageOneByteAtATime(t *testing.T) {
 	wire := peer.AppendMessage(nil, msg(peer.MsgRequest, 7, 32768, 100))
-	got, err := peer.ReadMessage(iotest.OneByteReader(bytes.NewReader(wire)), peer.DefaultMaxMessage)
+	got, err := peer.ReadMessage(iotest.OneByteReader(bytes.NewReader(wire)), peer.MaxPieceMessage)
 	require.NoError(t, err)
 	require.Equal(t, peer.MsgRequest, got.ID)
 	require.Equal(t, "00000007"+"00008000"+"00000064", hex.EncodeToString(got.Payload), "index 7, begin 32768, length 100")
@@ -152,7 +152,7 @@ func ExampleReadMessage() {
 	wire := []byte{0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 4, 0, 0, 0, 3}
 	r := bytes.NewReader(wire)
 	for {
-		m, err := peer.ReadMessage(r, peer.DefaultMaxMessage)
+		m, err := peer.ReadMessage(r, peer.MaxPieceMessage)
 		if err != nil {
 			break // io.EOF after the last one
 		}

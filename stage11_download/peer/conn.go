@@ -39,7 +39,7 @@ func (t Timeouts) WithDefaults() Timeouts {
 type Conn struct {
 	PeerID     [20]byte // the peer's id, from its handshake
 	Timeouts   Timeouts // Dial's, with the defaults filled in
-	MaxMessage uint32   // length cap (DefaultMaxMessage; see MaxMessageLength)
+	MaxMessage uint32   // length cap (MaxPieceMessage; see MaxMessageLength)
 
 	nc net.Conn
 }
@@ -58,7 +58,7 @@ func Dial(ctx context.Context, addr string, infoHash, peerID [20]byte, limits Ti
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	c := &Conn{nc: nc, Timeouts: limits, MaxMessage: DefaultMaxMessage}
+	c := &Conn{nc: nc, Timeouts: limits, MaxMessage: MaxPieceMessage}
 	if err := c.handshake(ctx, infoHash, peerID); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("handshake with %s: %w", addr, err)
