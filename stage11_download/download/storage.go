@@ -128,11 +128,7 @@ func (s *storage) create(file torrent.File) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = f.Truncate(file.Length)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return path, err
+	return path, errors.Join(f.Truncate(file.Length), f.Close())
 }
 
 // writePiece writes a verified piece at its offset, across as many files as
@@ -161,10 +157,7 @@ func writeAt(path string, data []byte, off int64) error {
 		return err
 	}
 	_, err = f.WriteAt(data, off)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return errors.Join(err, f.Close())
 }
 
 // commit flushes every file to disk (fsync) and renames the temporary file or
@@ -202,8 +195,5 @@ func syncPath(path string) error {
 	if errors.Is(err, os.ErrInvalid) {
 		err = nil
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return errors.Join(err, f.Close())
 }
