@@ -149,10 +149,12 @@ func (w *worker) tick() error {
 }
 
 // request takes pieces from the queue until their blocks not yet asked for
-// can fill the session's pipeline (and no further: each piece holds a
-// piece-sized buffer), then lets the session send the requests.
+// can fill the session's pipeline, then lets the session send the requests.
+// Each piece holds a piece-sized buffer, so a worker holds no more than
+// the pipeline spans, plus the one being finished.
 func (w *worker) request() error {
-	for !w.s.choked && w.s.inFlight+w.wanted() < w.s.depth {
+	maxPieces := int((int64(w.s.depth)*peer.BlockSize+w.info.PieceLength-1)/w.info.PieceLength) + 1
+	for !w.s.choked && w.s.inFlight+w.wanted() < w.s.depth && len(w.s.pieces) < maxPieces {
 		index, ok := w.q.pick(w.s.has.Has, w.fetching)
 		if !ok {
 			break
