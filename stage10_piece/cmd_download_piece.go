@@ -43,11 +43,7 @@ func runDownloadPiece(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	data, err := download.PieceFromPeers(ctx, run.torrent, index, peers, download.PeerOptions{
-		PeerID:           run.peerID,
-		HandshakeTimeout: run.timeout, // 0: the peer package's defaults
-		ReadTimeout:      run.timeout,
-	})
+	data, err := download.PieceFromPeers(ctx, run.torrent, index, peers, download.Options{PeerID: run.peerID, Timeouts: run.timeouts})
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -7,16 +7,9 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"time"
 
 	"workbook/stage10_piece/peer"
-	"workbook/stage10_piece/torrent"
 )
-
-// peerTimeoutEnv names an environment variable that shortens the time
-// given to each peer (a Go duration such as "1s"). The tests use it so that
-// a peer that never answers costs them one second, not five.
-const peerTimeoutEnv = "WORKBOOK_PEER_TIMEOUT"
 
 // runHandshake implements `handshake <torrent> <ip:port>`: connect to the
 // peer, exchange handshakes for the torrent and print the peer's id in hex.
@@ -34,57 +27,11 @@ func runHandshake(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if run.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, run.timeout, fmt.Errorf("no answer within %v", run.timeout))
-		defer cancel()
-	}
-	conn, err := peer.Dial(ctx, addr, run.torrent.InfoHash, run.peerID)
+	conn, err := peer.Dial(ctx, addr, run.torrent.InfoHash, run.peerID, run.timeouts)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	defer conn.Close()
 	fmt.Fprintf(stdout, "Peer ID: %x\n", conn.PeerID)
 	return 0
-}
-
-// peerRun is what every command that talks to peers starts from (handshake,
-// download_piece, download): the torrent, our peer id for this run, and
-// the time each peer gets.
-type peerRun struct {
-	torrent *torrent.Metainfo
-	peerID  [20]byte
-	timeout time.Duration // 0: the peer package's own limits
-}
-
-// startPeerRun opens the torrent, makes a fresh peer id and reads
-// peerTimeoutEnv.
-func startPeerRun(torrentPath string) (peerRun, error) {
-	m, err := torrent.Open(torrentPath)
-	if err != nil {
-		return peerRun{}, err
-	}
-	peerID, err := peer.NewID()
-	if err != nil {
-		return peerRun{}, err
-	}
-	timeout, err := peerTimeout()
-	if err != nil {
-		return peerRun{}, err
-	}
-	return peerRun{torrent: m, peerID: peerID, timeout: timeout}, nil
-}
-
-// peerTimeout is the time per peer from peerTimeoutEnv, or 0 when unset
-// (the peer package's own limits apply).
-func peerTimeout() (time.Duration, error) {
-	s := os.Getenv(peerTimeoutEnv)
-	if s == "" {
-		return 0, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s=%q: want a positive duration such as 1s", peerTimeoutEnv, s)
-	}
-	return d, nil
 }

@@ -45,10 +45,9 @@ func runDownload(args []string, stdout, stderr io.Writer) int {
 
 	bar := newProgress(stderr, run.torrent.Info.Length)
 	stats, err := download.Download(ctx, run.torrent, peers, *out, download.Options{
-		PeerID:       run.peerID,
-		StallTimeout: run.timeout, // 0: the defaults
-		DialTimeout:  run.timeout,
-		Progress:     bar.update,
+		PeerID:   run.peerID,
+		Timeouts: run.timeouts,
+		Progress: bar.update,
 	})
 	bar.finish()
 	if err != nil {

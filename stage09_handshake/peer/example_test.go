@@ -22,7 +22,7 @@ func ExampleDial() {
 	defer seeder.Close()
 
 	ourID := [20]byte([]byte("-WB0001-0123456789ab"))
-	conn, err := peer.Dial(context.Background(), seeder.Addr(), infoHash, ourID)
+	conn, err := peer.Dial(context.Background(), seeder.Addr(), infoHash, ourID, peer.Timeouts{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func BenchmarkPiece(b *testing.B) {
 	b.SetBytes(1 << 20)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		conn, err := peer.Dial(context.Background(), seeder.Addr(), m.InfoHash, clientID)
+		conn, err := peer.Dial(context.Background(), seeder.Addr(), m.InfoHash, clientID, peer.Timeouts{})
 		require.NoError(b, err)
 		_, err = download.Piece(context.Background(), conn, m, i%4)
 		conn.Close()

@@ -72,7 +72,7 @@ func FuzzPiece(f *testing.F) {
 	want := tor.Piece(0) // 20000 bytes: blocks of 16384 and 3616
 
 	piece := func(begin int, block []byte) *peer.Message {
-		return &peer.Message{ID: peer.MsgPiece, Payload: append(append(peer.NewHave(0).Payload, peer.NewHave(begin).Payload...), block...)}
+		return &peer.Message{ID: peer.MsgPiece, Payload: append(append(have(0).Payload, have(begin).Payload...), block...)}
 	}
 	stream := func(ms ...*peer.Message) []byte {
 		var b []byte
@@ -85,7 +85,7 @@ func FuzzPiece(f *testing.F) {
 	unchoke := &peer.Message{ID: peer.MsgUnchoke}
 	f.Add(stream(bitfield, unchoke, piece(0, want[:16384]), piece(16384, want[16384:])))
 	f.Add(stream(nil, bitfield, nil, unchoke, nil, piece(16384, want[16384:]), piece(0, want[:16384])))
-	f.Add(stream(peer.NewHave(0), unchoke, piece(1, want[1:16385]), piece(0, want[:16384]), piece(16384, want[16384:])))
+	f.Add(stream(have(0), unchoke, piece(1, want[1:16385]), piece(0, want[:16384]), piece(16384, want[16384:])))
 	f.Add(append(stream(bitfield, unchoke), 0xff, 0xff, 0xff, 0xff, 7))
 	f.Add(stream(bitfield, unchoke, &peer.Message{ID: peer.MsgChoke}, unchoke, piece(0, want[:16384])))
 
@@ -94,10 +94,10 @@ func FuzzPiece(f *testing.F) {
 		p.next <- data
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		conn, err := peer.Dial(ctx, p.ln.Addr().String(), m.InfoHash, clientID)
+		conn, err := peer.Dial(ctx, p.ln.Addr().String(), m.InfoHash, clientID, peer.Timeouts{})
 		require.NoError(t, err)
 		defer conn.Close()
-		conn.ReadTimeout = time.Second
+		conn.Timeouts.Read = time.Second
 		got, err := download.Piece(ctx, conn, m, 0)
 		require.False(t, errors.Is(err, context.DeadlineExceeded), "Piece hung on this input")
 		if err == nil {

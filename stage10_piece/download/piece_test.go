@@ -3,6 +3,7 @@ package download_test
 import (
 	"context"
 	"crypto/sha1"
+	"encoding/binary"
 	"net/netip"
 	"strings"
 	"testing"
@@ -37,13 +38,17 @@ func fixture(t *testing.T) (*torrentfile.Torrent, *torrent.Metainfo) {
 
 var clientID = [20]byte([]byte("-WB0001-testtesttest"))
 
+// have builds a have message, as a peer sends one.
+func have(index int) *peer.Message {
+	return &peer.Message{ID: peer.MsgHave, Payload: binary.BigEndian.AppendUint32(nil, uint32(index))}
+}
+
 // dial connects to a seeder with short timeouts, for fault tests.
 func dial(t *testing.T, s *swarm.Seeder, m *torrent.Metainfo) *peer.Conn {
 	t.Helper()
-	conn, err := peer.Dial(context.Background(), s.Addr(), m.InfoHash, clientID)
+	conn, err := peer.Dial(context.Background(), s.Addr(), m.InfoHash, clientID, peer.Timeouts{Read: 500 * time.Millisecond})
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
-	conn.ReadTimeout = 500 * time.Millisecond
 	return conn
 }
 
@@ -160,7 +165,7 @@ func TestPieceCancelled(t *testing.T) {
 	tor, m := fixture(t)
 	seeder := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{Fault: swarm.NeverUnchoke})
 	conn := dial(t, seeder, m)
-	conn.ReadTimeout = time.Minute
+	conn.Timeouts.Read = time.Minute
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
@@ -182,7 +187,7 @@ func TestPieceFromPeers(t *testing.T) {
 
 	var log strings.Builder
 	got, err := download.PieceFromPeers(context.Background(), m, 4, peers,
-		download.PeerOptions{PeerID: clientID, ReadTimeout: time.Second, Log: &log})
+		download.Options{PeerID: clientID, Timeouts: peer.Timeouts{Read: time.Second}, Log: &log})
 	require.NoError(t, err)
 	require.Equal(t, tor.Piece(4), got)
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
@@ -200,15 +205,15 @@ func TestPieceFromPeersAllFail(t *testing.T) {
 	peers := []netip.AddrPort{bad[0].AddrPort(), bad[1].AddrPort()}
 	start := time.Now()
 	_, err := download.PieceFromPeers(context.Background(), m, 0, peers,
-		download.PeerOptions{PeerID: clientID, HandshakeTimeout: 200 * time.Millisecond})
+		download.Options{PeerID: clientID, Timeouts: peer.Timeouts{Handshake: 200 * time.Millisecond}})
 	require.Less(t, time.Since(start), 2*time.Second)
 	var pe *download.PeersError
 	require.ErrorAs(t, err, &pe)
 	require.ErrorIs(t, err, download.ErrHashMismatch)
 	require.ErrorContains(t, err, "piece 0: all 2 peers failed; "+peers[0].String()+": piece 0: piece hash mismatch")
-	require.ErrorContains(t, err, "; "+peers[1].String()+": handshake with "+peers[1].String()+": no handshake within 200ms")
+	require.ErrorContains(t, err, "; "+peers[1].String()+": handshake with "+peers[1].String()+": no answer within 200ms")
 
-	_, err = download.PieceFromPeers(context.Background(), m, 0, nil, download.PeerOptions{})
+	_, err = download.PieceFromPeers(context.Background(), m, 0, nil, download.Options{})
 	require.EqualError(t, err, "piece 0: no peers to download from")
 }
 

@@ -1,4 +1,3 @@
-// Package peer holds what this client needs to talk to other peers.
 package peer
 
 import (

@@ -2,6 +2,7 @@ package peer_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -13,6 +14,17 @@ import (
 
 	"workbook/stage10_piece/peer"
 )
+
+// msg builds a message whose payload is the given numbers, 4 bytes each,
+// big-endian, as have (index), request and cancel (index, begin, length)
+// carry them.
+func msg(id peer.MessageID, numbers ...int) *peer.Message {
+	var payload []byte
+	for _, n := range numbers {
+		payload = binary.BigEndian.AppendUint32(payload, uint32(n))
+	}
+	return &peer.Message{ID: id, Payload: payload}
+}
 
 // TestMessageBytes pins every message's bytes on the wire (BEP 3).
 func TestMessageBytes(t *testing.T) {
@@ -26,19 +38,18 @@ func TestMessageBytes(t *testing.T) {
 		{"unchoke", &peer.Message{ID: peer.MsgUnchoke}, "00000001" + "01"},
 		{"interested", &peer.Message{ID: peer.MsgInterested}, "00000001" + "02"},
 		{"not interested", &peer.Message{ID: peer.MsgNotInterested}, "00000001" + "03"},
-		{"have 5", peer.NewHave(5), "00000005" + "04" + "00000005"},
+		{"have 5", msg(peer.MsgHave, 5), "00000005" + "04" + "00000005"},
 		{"bitfield", &peer.Message{ID: peer.MsgBitfield, Payload: []byte{0xb0, 0xc0}}, "00000003" + "05" + "b0c0"},
-		{"request", peer.NewRequest(1, 16384, 16384), "0000000d" + "06" + "00000001" + "00004000" + "00004000"},
+		{"request", msg(peer.MsgRequest, 1, 16384, 16384), "0000000d" + "06" + "00000001" + "00004000" + "00004000"},
 		{"piece", &peer.Message{ID: peer.MsgPiece, Payload: []byte{0, 0, 0, 1, 0, 0, 0x40, 0, 'h', 'i'}}, "0000000b" + "07" + "00000001" + "00004000" + "6869"},
-		{"cancel", peer.NewCancel(1, 16384, 16384), "0000000d" + "08" + "00000001" + "00004000" + "00004000"},
+		{"cancel", msg(peer.MsgCancel, 1, 16384, 16384), "0000000d" + "08" + "00000001" + "00004000" + "00004000"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var buf bytes.Buffer
-			require.NoError(t, peer.WriteMessage(&buf, tc.msg))
+			buf := bytes.NewBuffer(peer.AppendMessage(nil, tc.msg))
 			require.Equal(t, tc.want, hex.EncodeToString(buf.Bytes()))
 
-			got, err := peer.ReadMessage(&buf, peer.DefaultMaxMessage)
+			got, err := peer.ReadMessage(buf, peer.MaxPieceMessage)
 			require.NoError(t, err)
 			if tc.msg == nil {
 				require.Nil(t, got, "a keep-alive reads back as a nil message")
@@ -65,7 +76,7 @@ func TestReadMessageErrors(t *testing.T) {
 		{"nothing", "", 100, io.EOF, "read message length: EOF"},
 		{"half a length", "0000", 100, io.ErrUnexpectedEOF, "read message length: unexpected EOF"},
 		{"body cut short", "00000005" + "04" + "0000", 100, io.ErrUnexpectedEOF, "read 5-byte message: unexpected EOF"},
-		{"4 GiB prefix", "ffffffff" + "07", peer.DefaultMaxMessage, peer.ErrMessageTooLong,
+		{"4 GiB prefix", "ffffffff" + "07", peer.MaxPieceMessage, peer.ErrMessageTooLong,
 			"message too long: length prefix 4294967295 (0xffffffff) over the 16393 bytes any message may have"},
 		{"one over the cap", "00000065", 100, peer.ErrMessageTooLong, "length prefix 101 (0x00000065)"},
 	}
@@ -87,7 +98,7 @@ func TestReadMessageHugeLengthAllocatesNothing(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range 100 {
-		_, err := peer.ReadMessage(bytes.NewReader(input), peer.DefaultMaxMessage)
+		_, err := peer.ReadMessage(bytes.NewReader(input), peer.MaxPieceMessage)
 		require.ErrorIs(t, err, peer.ErrMessageTooLong)
 	}
 	runtime.ReadMemStats(&after)
@@ -95,37 +106,16 @@ func TestReadMessageHugeLengthAllocatesNothing(t *testing.T) {
 }
 
 func TestReadMessageOneByteAtATime(t *testing.T) {
-	wire := peer.AppendMessage(nil, peer.NewRequest(7, 32768, 100))
-	got, err := peer.ReadMessage(iotest.OneByteReader(bytes.NewReader(wire)), peer.DefaultMaxMessage)
+	wire := peer.AppendMessage(nil, msg(peer.MsgRequest, 7, 32768, 100))
+	got, err := peer.ReadMessage(iotest.OneByteReader(bytes.NewReader(wire)), peer.MaxPieceMessage)
 	require.NoError(t, err)
-	index, begin, length, err := peer.ParseRequest(got)
-	require.NoError(t, err)
-	require.Equal(t, []int{7, 32768, 100}, []int{index, begin, length})
+	require.Equal(t, peer.MsgRequest, got.ID)
+	require.Equal(t, "00000007"+"00008000"+"00000064", hex.EncodeToString(got.Payload), "index 7, begin 32768, length 100")
 }
 
 func TestMaxMessageLength(t *testing.T) {
 	require.Equal(t, uint32(16393), peer.MaxMessageLength(6), "a piece message: id, index, begin, 16 KiB")
 	require.Equal(t, uint32(1+125001), peer.MaxMessageLength(1_000_001), "a bitfield of a million pieces")
-}
-
-func TestParseMessages(t *testing.T) {
-	i, err := peer.ParseHave(peer.NewHave(42))
-	require.NoError(t, err)
-	require.Equal(t, 42, i)
-	_, err = peer.ParseHave(&peer.Message{ID: peer.MsgHave, Payload: []byte{1}})
-	require.EqualError(t, err, "malformed have: have (1 bytes), want 4 bytes")
-
-	index, begin, block, err := peer.ParsePiece(&peer.Message{ID: peer.MsgPiece, Payload: []byte{0, 0, 0, 3, 0, 0, 0, 9, 'x'}})
-	require.NoError(t, err)
-	require.Equal(t, 3, index)
-	require.Equal(t, 9, begin)
-	require.Equal(t, []byte("x"), block)
-	_, _, _, err = peer.ParsePiece(&peer.Message{ID: peer.MsgPiece, Payload: make([]byte, 7)})
-	require.EqualError(t, err, "malformed piece: piece (7 bytes), want at least 8 bytes")
-	_, _, _, err = peer.ParsePiece(peer.NewHave(1))
-	require.Error(t, err)
-	_, _, _, err = peer.ParseRequest(&peer.Message{ID: peer.MsgRequest, Payload: make([]byte, 13)})
-	require.EqualError(t, err, "malformed request: request (13 bytes), want 12 bytes")
 }
 
 func TestMessageIDString(t *testing.T) {
@@ -138,7 +128,7 @@ func TestMessageIDString(t *testing.T) {
 // FuzzReadMessage: no input may panic or allocate past the cap, and a
 // message that parses writes back as the same bytes.
 func FuzzReadMessage(f *testing.F) {
-	for _, m := range []*peer.Message{nil, {ID: peer.MsgUnchoke}, peer.NewHave(3), peer.NewRequest(1, 2, 3),
+	for _, m := range []*peer.Message{nil, {ID: peer.MsgUnchoke}, msg(peer.MsgHave, 3), msg(peer.MsgRequest, 1, 2, 3),
 		{ID: peer.MsgBitfield, Payload: []byte{0xff, 0x80}}, {ID: peer.MsgPiece, Payload: []byte("\x00\x00\x00\x01\x00\x00\x00\x00data")}} {
 		f.Add(peer.AppendMessage(nil, m))
 	}
@@ -162,7 +152,7 @@ func ExampleReadMessage() {
 	wire := []byte{0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 4, 0, 0, 0, 3}
 	r := bytes.NewReader(wire)
 	for {
-		m, err := peer.ReadMessage(r, peer.DefaultMaxMessage)
+		m, err := peer.ReadMessage(r, peer.MaxPieceMessage)
 		if err != nil {
 			break // io.EOF after the last one
 		}
@@ -172,9 +162,4 @@ func ExampleReadMessage() {
 	// unchoke (0 bytes)
 	// keep-alive
 	// have (4 bytes)
-}
-
-func ExampleNewRequest() {
-	fmt.Printf("% x\n", peer.AppendMessage(nil, peer.NewRequest(0, 16384, 16384)))
-	// Output: 00 00 00 0d 06 00 00 00 00 00 00 40 00 00 00 40 00
 }

@@ -26,7 +26,7 @@ import (
 // second is dropped, a handshake that does not come in two seconds fails.
 // (Not less: on a busy CI machine an honest seeder may pause that long.)
 func testOptions() download.Options {
-	return download.Options{StallTimeout: time.Second, DialTimeout: 2 * time.Second}
+	return download.Options{Timeouts: peer.Timeouts{Read: time.Second, Handshake: 2 * time.Second}}
 }
 
 // testTorrent is 31 pieces of 48 KiB, the last one shorter (40000 bytes);
@@ -179,9 +179,9 @@ type faultCase struct {
 // (a flood of them).
 var faultReasons = map[swarm.Fault]error{
 	swarm.WrongInfoHash:        peer.ErrInfoHashMismatch,
-	swarm.WrongProtocol:        peer.ErrProtocol,
+	swarm.WrongProtocol:        peer.ErrNotBitTorrent,
 	swarm.ShortHandshake:       io.ErrUnexpectedEOF,
-	swarm.NoHandshakeReply:     context.DeadlineExceeded,
+	swarm.NoHandshakeReply:     os.ErrDeadlineExceeded,
 	swarm.CloseBeforeHandshake: errConnectionLost,
 	swarm.ResetBeforeHandshake: errConnectionLost,
 	swarm.CloseAfterHandshake:  errConnectionLost,
@@ -191,7 +191,6 @@ var faultReasons = map[swarm.Fault]error{
 	swarm.DisconnectMidPiece:   errConnectionLost,
 	swarm.CorruptBlock:         download.ErrHashMismatch,
 	swarm.HugeLength:           peer.ErrMessageTooLong,
-	swarm.UnrequestedBlock:     download.ErrProtocol,
 	swarm.BitfieldWrongSize:    download.ErrProtocol,
 	swarm.BitfieldSpareBits:    download.ErrProtocol,
 }
@@ -228,7 +227,7 @@ func faultCases() []faultCase {
 // TestFaultReasons: every fault of the fake swarm is in faultCases with a
 // decision: served alone, or dropped for a named reason.
 func TestFaultReasons(t *testing.T) {
-	alone := []swarm.Fault{swarm.Honest, swarm.ChokeMidPieceThenUnchoke, swarm.DuplicateBlock, swarm.UnrequestedAlignedBlock}
+	alone := []swarm.Fault{swarm.Honest, swarm.ChokeMidPieceThenUnchoke, swarm.UnrequestedBlock, swarm.DuplicateBlock, swarm.UnrequestedAlignedBlock}
 	for _, f := range swarm.Faults() {
 		_, dropped := faultReasons[f]
 		require.NotEqual(t, slices.Contains(alone, f), dropped,
@@ -269,7 +268,7 @@ func TestDownloadOnlyBadPeers(t *testing.T) {
 				require.NoError(t, tt.VerifyContent(out))
 				return
 			}
-			var failed *download.PeersFailedError
+			var failed *download.PeersError
 			require.ErrorAs(t, err, &failed, "with no usable peer Download must say every peer failed")
 			require.Len(t, failed.Errors, 2, "one reason per peer")
 			for _, perr := range failed.Errors {
@@ -325,8 +324,8 @@ func TestDownloadMemoryBound(t *testing.T) {
 			out, stats, err := fetch(t, tt, seed(t, tt, o...), opts)
 			require.NoError(t, err)
 			require.NoError(t, tt.VerifyContent(out))
-			require.LessOrEqual(t, stats.MaxBuffered, tc.want, "piece buffers held at once")
-			require.GreaterOrEqual(t, stats.MaxBuffered, int64(MiB), "a piece is buffered whole before its SHA-1 check")
+			require.LessOrEqual(t, stats.PeakBuffered, tc.want, "piece buffers held at once")
+			require.GreaterOrEqual(t, stats.PeakBuffered, int64(MiB), "a piece is buffered whole before its SHA-1 check")
 		})
 	}
 }
@@ -358,7 +357,7 @@ func TestDownloadReconnects(t *testing.T) {
 	corrupt := start(t, tt, swarm.Options{Fault: swarm.CorruptBlock})
 
 	_, _, err := fetch(t, tt, []netip.AddrPort{flaky.AddrPort(), corrupt.AddrPort()}, testOptions())
-	var failed *download.PeersFailedError
+	var failed *download.PeersError
 	require.ErrorAs(t, err, &failed, "neither peer can deliver the whole torrent")
 	flaky.Close()
 	corrupt.Close()
@@ -382,7 +381,7 @@ func TestDownloadEndgame(t *testing.T) {
 	late := start(t, tt, swarm.Options{LateHaves: all, HaveDelay: 300 * time.Millisecond})
 
 	opts := testOptions()
-	opts.StallTimeout = time.Minute // slow is slow, not stalled
+	opts.Timeouts.Read = time.Minute // slow is slow, not stalled
 	out, _, err := fetch(t, tt, []netip.AddrPort{slow.AddrPort(), late.AddrPort()}, opts)
 	require.NoError(t, err)
 	require.NoError(t, tt.VerifyContent(out))
@@ -408,7 +407,7 @@ func TestDownloadPeersUnreachable(t *testing.T) {
 	s.Close()
 
 	out, _, err := fetch(t, tt, []netip.AddrPort{addr}, testOptions())
-	var failed *download.PeersFailedError
+	var failed *download.PeersError
 	require.ErrorAs(t, err, &failed)
 	require.ErrorContains(t, err, addr.String(), "the error names the peer that failed")
 	requireNothingAt(t, out)
@@ -450,7 +449,7 @@ func TestDownloadCancelled(t *testing.T) {
 	defer cancel()
 
 	opts := testOptions()
-	opts.StallTimeout = time.Minute
+	opts.Timeouts.Read = time.Minute
 	_, err := download.Download(ctx, metainfo(t, tt), peers, out, opts)
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "Ctrl-C (a cancelled context) stops the download: got %v", err)
 	requireNothingAt(t, out)

@@ -22,7 +22,7 @@ func ExamplePieceFromPeers() {
 	defer good.Close()
 
 	data, err := download.PieceFromPeers(context.Background(), m, 1,
-		[]netip.AddrPort{bad.AddrPort(), good.AddrPort()}, download.PeerOptions{PeerID: clientID})
+		[]netip.AddrPort{bad.AddrPort(), good.AddrPort()}, download.Options{PeerID: clientID})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -2,60 +2,70 @@ package download
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"strings"
-	"time"
 
 	"workbook/stage11_download/peer"
 	"workbook/stage11_download/torrent"
 )
 
-// PeerOptions set how PieceFromPeers talks to each peer.
-type PeerOptions struct {
-	PeerID [20]byte // this client's id (peer.NewID)
-	// HandshakeTimeout bounds connect + handshake with one peer
-	// (0: peer.DialTimeout + peer.HandshakeTimeout).
-	HandshakeTimeout time.Duration
-	// ReadTimeout bounds each wait for a message (0: peer.DefaultReadTimeout).
-	ReadTimeout time.Duration
+// Options set how PieceFromPeers and Download talk to peers. The zero value
+// works: every field has a default.
+type Options struct {
+	PeerID   [20]byte      // this client's id (peer.NewID)
+	Timeouts peer.Timeouts // for each peer; Read is also the stall limit
 	// Log, when set, gets a line for each peer that failed.
 	Log io.Writer
+	// MaxPeers is how many peers Download connects to at once (default 16).
+	MaxPeers int
+	// MaxBuffered bounds the memory a download holds: the bytes of the
+	// pieces all peers are fetching at once, each in a buffer of the
+	// piece's size until it is verified and written (default
+	// DefaultMaxBuffered). A piece bigger than the bound is fetched alone.
+	MaxBuffered int64
+	// Progress, if set, is called after every verified piece. Calls never
+	// overlap.
+	Progress func(Progress)
 }
 
-// PeersError is the error when no peer delivered: what went wrong with
-// each, in the order they were tried.
-type PeersError struct {
-	Index int
-	Peers []netip.AddrPort
-	Errs  []error
-}
+// ErrNoPeers is the error when there is no peer address at all.
+var ErrNoPeers = errors.New("no peers to download from")
+
+// PeersError is the error when every peer failed: each one's error, in the
+// order they were tried.
+type PeersError struct{ Errors []error }
 
 func (e *PeersError) Error() string {
-	if len(e.Peers) == 0 {
-		return fmt.Sprintf("piece %d: no peers to download from", e.Index)
-	}
+	const show = 5
 	var b strings.Builder
-	fmt.Fprintf(&b, "piece %d: all %d peers failed", e.Index, len(e.Peers))
-	for i, p := range e.Peers {
-		fmt.Fprintf(&b, "; %v: %v", p, e.Errs[i])
+	fmt.Fprintf(&b, "all %d peers failed", len(e.Errors))
+	for i, err := range e.Errors {
+		if i == show {
+			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-show)
+			break
+		}
+		fmt.Fprintf(&b, "; %v", err)
 	}
 	return b.String()
 }
 
-// Unwrap lets errors.Is see each peer's error.
-func (e *PeersError) Unwrap() []error { return e.Errs }
+// Unwrap lets errors.Is and errors.As see each peer's error.
+func (e *PeersError) Unwrap() []error { return e.Errors }
 
 // PieceFromPeers downloads piece index of m from the first of peers that
-// delivers it, trying them one after another: a peer that cannot be
-// reached, breaks the protocol, sends a bad piece or stalls is closed and
-// the next one tried. The error, when all fail, is a *PeersError.
-func PieceFromPeers(ctx context.Context, m *torrent.Metainfo, index int, peers []netip.AddrPort, opts PeerOptions) ([]byte, error) {
+// delivers it, trying them in turn; when all fail, the error wraps a
+// *PeersError.
+func PieceFromPeers(ctx context.Context, m *torrent.Metainfo, index int, peers []netip.AddrPort, opts Options) ([]byte, error) {
 	if index < 0 || index >= m.Info.NumPieces() {
 		return nil, fmt.Errorf("piece %d out of range: the torrent has %d pieces", index, m.Info.NumPieces())
 	}
-	failed := &PeersError{Index: index}
+	if len(peers) == 0 {
+		return nil, fmt.Errorf("piece %d: %w", index, ErrNoPeers)
+	}
+	failed := &PeersError{}
 	for _, addr := range peers {
 		data, err := pieceFrom(ctx, m, index, addr, opts)
 		if err == nil {
@@ -67,25 +77,17 @@ func PieceFromPeers(ctx context.Context, m *torrent.Metainfo, index int, peers [
 		if opts.Log != nil {
 			fmt.Fprintf(opts.Log, "peer %v: %v\n", addr, err)
 		}
-		failed.Peers = append(failed.Peers, addr)
-		failed.Errs = append(failed.Errs, err)
+		failed.Errors = append(failed.Errors, fmt.Errorf("%v: %w", addr, err))
 	}
-	return nil, failed
+	return nil, fmt.Errorf("piece %d: %w", index, failed)
 }
 
 // pieceFrom downloads the piece from one peer, on a connection of its own.
-func pieceFrom(ctx context.Context, m *torrent.Metainfo, index int, addr netip.AddrPort, opts PeerOptions) ([]byte, error) {
-	dialCtx, cancel := ctx, context.CancelFunc(func() {})
-	if opts.HandshakeTimeout > 0 {
-		dialCtx, cancel = context.WithTimeoutCause(ctx, opts.HandshakeTimeout,
-			fmt.Errorf("no handshake within %v: %w", opts.HandshakeTimeout, context.DeadlineExceeded))
-	}
-	conn, err := peer.Dial(dialCtx, addr.String(), m.InfoHash, opts.PeerID)
-	cancel()
+func pieceFrom(ctx context.Context, m *torrent.Metainfo, index int, addr netip.AddrPort, opts Options) ([]byte, error) {
+	conn, err := peer.Dial(ctx, addr.String(), m.InfoHash, opts.PeerID, opts.Timeouts)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	conn.ReadTimeout = opts.ReadTimeout
 	return Piece(ctx, conn, m, index)
 }

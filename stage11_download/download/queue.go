@@ -2,39 +2,30 @@ package download
 
 import "sync"
 
-// queue is the work list every peer worker shares: which pieces still need a
-// peer, how many workers are fetching each one right now, and which are
-// verified and on disk. Workers take pieces from it and give back the ones
-// they could not finish, so a piece a bad or slow peer held goes to another.
+// queue is the work list the workers share: which pieces still need a peer,
+// how many workers fetch each one now, and which are verified and on disk.
+// A piece a worker could not finish goes back for another peer.
 type queue struct {
 	mu      sync.Mutex
 	done    []bool
 	owners  []int // workers fetching each piece right now
 	pending int   // pieces not done that no worker is fetching
 	left    int   // pieces not done
-	// first is a lower bound on the lowest pending piece, so pick does not
-	// rescan the done pieces at the start every time (a torrent can have
-	// tens of thousands of pieces).
-	first int
+	first   int   // no piece below is pending: pick skips the done ones
 
-	// The memory budget. Every piece handed out costs a buffer of its size
-	// until it is given back: buffered bytes now, the most ever, and the
-	// limit (0: none). See pick.
+	// The memory budget (see pick): each piece handed out holds a buffer
+	// of its size until it is given back.
 	size         func(index int) int64
 	buffered     int64
 	peakBuffered int64
 	maxBuffered  int64
 
-	// changed is closed and replaced whenever a piece is finished or given
-	// back, so idle workers wake up and look again.
-	changed chan struct{}
-	// finished is closed when the last piece is done.
-	finished chan struct{}
+	changed  chan struct{} // closed and replaced at every finish or release
+	finished chan struct{} // closed when the last piece is done
 }
 
-// newQueue makes the queue of a torrent of numPieces pieces; pieceSize
-// says how big each is, and maxBuffered bounds the bytes of the pieces
-// handed out at once (0: no bound).
+// newQueue makes the queue of numPieces pieces of pieceSize(i) bytes;
+// maxBuffered bounds the bytes handed out at once (0: no bound).
 func newQueue(numPieces int, pieceSize func(index int) int64, maxBuffered int64) *queue {
 	q := &queue{
 		size:        pieceSize,
@@ -60,20 +51,15 @@ func (q *queue) watch() <-chan struct{} {
 	return q.changed
 }
 
-// pick hands the caller a piece to fetch: one that has, the peer's bitfield,
-// says the peer holds. It prefers pieces nobody is fetching. Once every piece
-// left is being fetched (the endgame), it hands out a piece another worker
-// already has, the one with the fewest workers on it, so a slow peer cannot
-// hold up the end of the download. mine reports the pieces the caller already
-// fetches, which it never gets twice.
+// pick hands the caller a piece the peer has (has) that nobody fetches.
+// Once every piece left is being fetched (the endgame) it hands out one
+// another worker has, with the fewest workers on it, but never one the
+// caller fetches (mine): a slow peer cannot hold up the end.
 //
-// The caller holds a buffer of the piece's size until it gives the piece
-// back, so pick hands out nothing while that would take the buffers of all
-// workers over maxBuffered: without a bound, 16 workers with 2 pieces of
-// 256 MiB each (a legal torrent) would hold 8 GiB. A piece bigger than the
-// bound is still handed out when no other is in flight, so the download
-// always goes on, one piece at a time at worst. The workers left waiting
-// wake when a piece is given back.
+// It hands out nothing that would take the buffers over maxBuffered (16
+// workers with 2 pieces of 256 MiB, a legal torrent, would hold 8 GiB),
+// except when nothing is in flight: a piece over the bound still goes,
+// alone. Waiting workers wake when a piece is given back.
 func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -128,10 +114,9 @@ func (q *queue) peak() int64 {
 	return q.peakBuffered
 }
 
-// release says the caller stopped fetching index, and dropped its buffer:
-// it finished it, gave up, or the peer failed. A piece not done that nobody
-// fetches any more goes back to the queue for another peer. Either way the
-// workers waiting wake up: there is a piece or room for one.
+// release says the caller stopped fetching index (finished, gave up, or its
+// peer failed) and dropped its buffer. A piece not done that nobody fetches
+// is pending again; the waiting workers wake either way.
 func (q *queue) release(index int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()

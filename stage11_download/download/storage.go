@@ -18,7 +18,6 @@ import (
 type storage struct {
 	out     string // the output path the user asked for
 	temp    string // the temporary file or directory beside it
-	dir     bool   // multi-file: temp and out are directories
 	files   []span // every file in torrent order
 	pieceLn int64
 }
@@ -37,51 +36,52 @@ type span struct {
 // fails here, before any network traffic.
 func newStorage(info *torrent.Info, out string) (*storage, error) {
 	out = filepath.Clean(out) // "dir/" names dir, not a file inside it
-	s := &storage{out: out, dir: info.Files != nil, pieceLn: info.PieceLength}
-	if err := checkOutput(out, s.dir); err != nil {
+	multi := info.Files != nil
+	if err := checkOutput(out, multi); err != nil {
 		return nil, err
 	}
-	parent, base := filepath.Dir(out), filepath.Base(out)
-	pattern := "." + base + ".*.part"
-	if !s.dir {
-		f, err := os.CreateTemp(parent, pattern)
-		if err != nil {
-			return nil, fmt.Errorf("output %s is not writable: %w", out, err)
+	s := &storage{out: out, pieceLn: info.PieceLength}
+	parent, pattern := filepath.Dir(out), "."+filepath.Base(out)+".*.part"
+	var err error
+	if multi {
+		s.temp, err = os.MkdirTemp(parent, pattern)
+	} else {
+		var f *os.File
+		if f, err = os.CreateTemp(parent, pattern); err == nil {
+			s.temp, err = f.Name(), f.Close()
 		}
-		s.temp = f.Name()
-		s.files = []span{{path: f.Name(), length: info.Length}}
-		// CreateTemp makes the file 0600; a download is an ordinary file.
-		err = errors.Join(f.Chmod(0o644), f.Truncate(info.Length))
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			s.abort()
-			return nil, fmt.Errorf("output %s: %w", out, err)
-		}
-		return s, nil
 	}
-	temp, err := os.MkdirTemp(parent, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("output %s is not writable: %w", out, err)
 	}
-	s.temp = temp
-	// MkdirTemp makes the directory 0700; it becomes an ordinary one.
-	if err := os.Chmod(temp, 0o755); err != nil {
+	if err := s.layOut(info); err != nil {
 		s.abort()
 		return nil, fmt.Errorf("output %s: %w", out, err)
+	}
+	return s, nil
+}
+
+// layOut gives the temporary file or directory ordinary permissions (the
+// Temp functions make them private) and creates every file of the torrent
+// at its full length.
+func (s *storage) layOut(info *torrent.Info) error {
+	if info.Files == nil {
+		s.files = []span{{path: s.temp, length: info.Length}}
+		return errors.Join(os.Chmod(s.temp, 0o644), os.Truncate(s.temp, info.Length))
+	}
+	if err := os.Chmod(s.temp, 0o755); err != nil {
+		return err
 	}
 	var offset int64
 	for _, file := range info.Files {
 		path, err := s.create(file)
 		if err != nil {
-			s.abort()
-			return nil, fmt.Errorf("output %s: %w", out, err)
+			return err
 		}
 		s.files = append(s.files, span{path: path, offset: offset, length: file.Length})
 		offset += file.Length
 	}
-	return s, nil
+	return nil
 }
 
 // checkOutput fails early, before any download, when the rename at the end
@@ -128,11 +128,7 @@ func (s *storage) create(file torrent.File) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = f.Truncate(file.Length)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return path, err
+	return path, errors.Join(f.Truncate(file.Length), f.Close())
 }
 
 // writePiece writes a verified piece at its offset, across as many files as
@@ -161,10 +157,7 @@ func writeAt(path string, data []byte, off int64) error {
 		return err
 	}
 	_, err = f.WriteAt(data, off)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return errors.Join(err, f.Close())
 }
 
 // commit flushes every file to disk (fsync) and renames the temporary file or
@@ -175,13 +168,9 @@ func (s *storage) commit() error {
 			return fmt.Errorf("flush %s: %w", f.path, err)
 		}
 	}
-	if s.dir {
-		// rename(2) replaces an empty directory but not a full one: never
-		// mix a download into files that were already there.
-		if err := os.Rename(s.temp, s.out); err != nil {
-			return fmt.Errorf("move download into place (is %s a directory that is not empty?): %w", s.out, err)
-		}
-	} else if err := os.Rename(s.temp, s.out); err != nil {
+	// rename(2) is atomic; it replaces an empty directory but not a full
+	// one, so a download is never mixed into files that were already there.
+	if err := os.Rename(s.temp, s.out); err != nil {
 		return fmt.Errorf("move download into place: %w", err)
 	}
 	// The rename is only durable once the directory holding it is flushed.
@@ -206,8 +195,5 @@ func syncPath(path string) error {
 	if errors.Is(err, os.ErrInvalid) {
 		err = nil
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return errors.Join(err, f.Close())
 }

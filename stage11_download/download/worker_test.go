@@ -22,14 +22,13 @@ func TestWorkerOutwaitsKeepAliveInterval(t *testing.T) {
 	s := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{})
 	m, err := torrent.Parse(tor.Bytes)
 	require.NoError(t, err)
-	conn, err := peer.Dial(context.Background(), s.Addr(), m.InfoHash, [20]byte{'-', 'W', 'B'})
+	conn, err := peer.Dial(context.Background(), s.Addr(), m.InfoHash, [20]byte{'-', 'W', 'B'}, peer.Timeouts{Read: time.Second})
 	require.NoError(t, err)
 	defer conn.Close()
 
-	opts := Options{StallTimeout: time.Second}
-	opts.setDefaults()
-	w := newWorker(conn, &m.Info, newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0), nil, &opts, nil)
-	require.Greater(t, w.conn.ReadTimeout, 2*time.Minute,
+	w := newWorker(conn, &m.Info, newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0), nil, nil)
+	require.Equal(t, time.Second, w.s.stall, "the stall limit is the Read limit the peer was dialled with")
+	require.Greater(t, conn.Timeouts.Read, 2*time.Minute,
 		"a peer may send nothing but a keep-alive every two minutes; silence alone is no reason to drop it")
 }
 
@@ -42,7 +41,7 @@ func TestWorkerSendsKeepAlives(t *testing.T) {
 	s := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{})
 	m, err := torrent.Parse(tor.Bytes)
 	require.NoError(t, err)
-	conn, err := peer.Dial(context.Background(), s.Addr(), m.InfoHash, [20]byte{'-', 'W', 'B'})
+	conn, err := peer.Dial(context.Background(), s.Addr(), m.InfoHash, [20]byte{'-', 'W', 'B'}, peer.Timeouts{Read: 200 * time.Millisecond})
 	require.NoError(t, err)
 
 	// Another worker holds a piece and with it the whole memory budget:
@@ -50,9 +49,7 @@ func TestWorkerSendsKeepAlives(t *testing.T) {
 	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, 1)
 	_, ok := q.pick(all, none)
 	require.True(t, ok)
-	opts := Options{StallTimeout: 200 * time.Millisecond}
-	opts.setDefaults()
-	w := newWorker(conn, &m.Info, q, nil, &opts, nil)
+	w := newWorker(conn, &m.Info, q, nil, nil)
 	w.keepAliveEvery = 100 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

@@ -47,9 +47,8 @@ func (b Bitfield) Has(i int) bool {
 	return b[i/8]&(0x80>>(i%8)) != 0
 }
 
-// Set marks piece i; an i out of range is ignored (callers check the index
-// against the piece count first: a `have` for a piece that does not exist
-// is the peer's error, not a reason to panic).
+// Set marks piece i; an i out of range is ignored, never a panic (callers
+// check a have's index against the piece count first).
 func (b Bitfield) Set(i int) {
 	if i < 0 || i/8 >= len(b) {
 		return

@@ -17,7 +17,7 @@ func TestConnMessages(t *testing.T) {
 	checkLeaks(t)
 	tor := torrentfile.Sample(t) // 6 pieces
 	seeder := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{})
-	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID)
+	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID, peer.Timeouts{})
 	require.NoError(t, err)
 	defer conn.Close()
 
@@ -31,7 +31,7 @@ func TestConnMessages(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, peer.MsgUnchoke, m.ID)
 
-	require.NoError(t, conn.WriteMessage(peer.NewRequest(5, 0, 100)))
+	require.NoError(t, conn.WriteMessages(peer.NewRequest(5, 0, 100)))
 	m, err = conn.ReadMessage()
 	require.NoError(t, err)
 	index, begin, block, err := peer.ParsePiece(m)
@@ -45,10 +45,10 @@ func TestConnReadTimeout(t *testing.T) {
 	checkLeaks(t)
 	tor := torrentfile.Sample(t)
 	seeder := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{Fault: swarm.NeverUnchoke})
-	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID)
+	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID, peer.Timeouts{})
 	require.NoError(t, err)
 	defer conn.Close()
-	conn.ReadTimeout = 100 * time.Millisecond
+	conn.Timeouts.Read = 100 * time.Millisecond
 
 	_, err = conn.ReadMessage() // bitfield
 	require.NoError(t, err)
@@ -63,10 +63,10 @@ func TestConnRefusesHugeLength(t *testing.T) {
 	checkLeaks(t)
 	tor := torrentfile.Sample(t)
 	seeder := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{Fault: swarm.HugeLength, UnchokeEarly: true})
-	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID)
+	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID, peer.Timeouts{})
 	require.NoError(t, err)
 	defer conn.Close()
-	require.NoError(t, conn.WriteMessage(peer.NewRequest(0, 0, peer.BlockSize)))
+	require.NoError(t, conn.WriteMessages(peer.NewRequest(0, 0, peer.BlockSize)))
 	for {
 		m, err := conn.ReadMessage()
 		if err != nil {

@@ -29,12 +29,11 @@ func TestDial(t *testing.T) {
 	tor := torrentfile.Sample(t)
 	seeder := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{})
 
-	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID)
+	conn, err := peer.Dial(context.Background(), seeder.Addr(), tor.InfoHash, testPeerID, peer.Timeouts{})
 	require.NoError(t, err)
 	defer conn.Close()
 
 	require.Equal(t, seeder.PeerID(), conn.PeerID, "Conn.PeerID is the id from the peer's handshake")
-	require.Equal(t, seeder.Addr(), conn.RemoteAddr().String())
 	got := seeder.Handshakes()
 	require.Len(t, got, 1)
 	require.Equal(t, swarm.Handshake{Protocol: peer.Protocol, InfoHash: tor.InfoHash, PeerID: testPeerID}, got[0],
@@ -52,7 +51,7 @@ func TestDialFaults(t *testing.T) {
 		wantErr string
 	}{
 		{fault: swarm.WrongInfoHash, wantIs: peer.ErrInfoHashMismatch, wantErr: fmt.Sprintf("info hash mismatch: peer answered for %x, we asked for %x", wrong, tor.InfoHash)},
-		{fault: swarm.WrongProtocol, wantIs: peer.ErrProtocol, wantErr: `not a BitTorrent handshake: protocol "BitTorrent Protocol"`},
+		{fault: swarm.WrongProtocol, wantIs: peer.ErrNotBitTorrent, wantErr: `not a BitTorrent handshake: protocol "BitTorrent Protocol"`},
 		{fault: swarm.ShortHandshake, wantIs: io.ErrUnexpectedEOF, wantErr: "short handshake: peer closed the connection after 40 of 68 bytes"},
 		{fault: swarm.NoHandshakeReply, wantIs: context.DeadlineExceeded, wantErr: "context deadline exceeded"},
 		{fault: swarm.CloseBeforeHandshake, wantIs: io.EOF, wantErr: "peer closed the connection without a handshake"},
@@ -68,7 +67,7 @@ func TestDialFaults(t *testing.T) {
 			defer cancel()
 
 			start := time.Now()
-			conn, err := peer.Dial(ctx, seeder.Addr(), tor.InfoHash, testPeerID)
+			conn, err := peer.Dial(ctx, seeder.Addr(), tor.InfoHash, testPeerID, peer.Timeouts{})
 			if tc.wantIs == nil {
 				require.NoError(t, err, "the handshake itself is complete; the peer leaves afterwards")
 				require.Equal(t, seeder.PeerID(), conn.PeerID)
@@ -88,7 +87,7 @@ func TestDialNobodyListening(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	_, err = peer.Dial(context.Background(), addr, testInfoHash, testPeerID)
+	_, err = peer.Dial(context.Background(), addr, testInfoHash, testPeerID, peer.Timeouts{})
 	require.ErrorContains(t, err, "connect to "+addr+": ")
 	require.ErrorContains(t, err, "connection refused")
 }
@@ -101,7 +100,7 @@ func TestDialCancelled(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 
 	start := time.Now()
-	_, err := peer.Dial(ctx, seeder.Addr(), tor.InfoHash, testPeerID)
+	_, err := peer.Dial(ctx, seeder.Addr(), tor.InfoHash, testPeerID, peer.Timeouts{})
 	require.ErrorIs(t, err, context.Canceled, "Ctrl-C must end the wait for a silent peer")
 	require.Less(t, time.Since(start), time.Second)
 }

@@ -16,9 +16,9 @@ const HandshakeLen = 1 + len(Protocol) + 8 + 20 + 20
 
 // Errors a handshake can fail with; callers branch on them with errors.Is.
 var (
-	// ErrProtocol: the reply is not a BitTorrent handshake (wrong length
-	// byte or protocol string) — perhaps not a BitTorrent peer at all.
-	ErrProtocol = errors.New("not a BitTorrent handshake")
+	// ErrNotBitTorrent: the reply is not a BitTorrent handshake (wrong
+	// length byte or protocol string), perhaps not a BitTorrent peer at all.
+	ErrNotBitTorrent = errors.New("not a BitTorrent handshake")
 	// ErrInfoHashMismatch: the peer answered for another torrent.
 	ErrInfoHashMismatch = errors.New("info hash mismatch")
 )
@@ -49,7 +49,7 @@ func (h Handshake) MarshalBinary() ([]byte, error) {
 // ReadHandshake reads one handshake from r. It reads with io.ReadFull,
 // because TCP may deliver the 68 bytes in several pieces, and checks the
 // length byte and protocol string as soon as they are in (an error wrapping
-// ErrProtocol), so a program that is not a BitTorrent peer is named as such
+// ErrNotBitTorrent), so a program that is not a BitTorrent peer is named as such
 // even when it sends less than a handshake. A peer that hangs up early gives
 // io.EOF (nothing sent) or io.ErrUnexpectedEOF (part of a handshake), wrapped
 // with how much arrived.
@@ -60,10 +60,10 @@ func ReadHandshake(r io.Reader) (Handshake, error) {
 		return Handshake{}, readError(n, err)
 	}
 	if pstrlen := int(head[0]); pstrlen != len(Protocol) {
-		return Handshake{}, fmt.Errorf("%w: first byte %d, want %d (the length of %q)", ErrProtocol, pstrlen, len(Protocol), Protocol)
+		return Handshake{}, fmt.Errorf("%w: first byte %d, want %d (the length of %q)", ErrNotBitTorrent, pstrlen, len(Protocol), Protocol)
 	}
 	if pstr := string(head[1:]); pstr != Protocol {
-		return Handshake{}, fmt.Errorf("%w: protocol %q, want %q", ErrProtocol, pstr, Protocol)
+		return Handshake{}, fmt.Errorf("%w: protocol %q, want %q", ErrNotBitTorrent, pstr, Protocol)
 	}
 	rest := buf[len(head):] // reserved, info hash, peer id
 	if n, err := io.ReadFull(r, rest); err != nil {

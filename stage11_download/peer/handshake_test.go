@@ -80,7 +80,7 @@ func TestReadHandshakeOneByteAtATime(t *testing.T) {
 
 func TestReadHandshakeErrorsWrapSentinels(t *testing.T) {
 	_, err := peer.ReadHandshake(bytes.NewReader(wire("BitTorrent Protocol", zero8, string(testInfoHash[:]), string(testPeerID[:]))))
-	require.ErrorIs(t, err, peer.ErrProtocol)
+	require.ErrorIs(t, err, peer.ErrNotBitTorrent)
 	_, err = peer.ReadHandshake(bytes.NewReader(make([]byte, 10)))
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	_, err = peer.ReadHandshake(iotest.ErrReader(io.ErrClosedPipe))

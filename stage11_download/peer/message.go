@@ -38,21 +38,15 @@ func (id MessageID) String() string {
 	return fmt.Sprintf("message %d", uint8(id))
 }
 
-// BlockSize is the size of the blocks a piece is requested in: 16 KiB, the
-// size every client uses and the most many of them will serve (BEP 3 calls
-// larger requests something to close the connection over).
+// BlockSize is the size of the blocks a piece is requested in: 16 KiB, what
+// every client uses and the most many will serve (BEP 3).
 const BlockSize = 16 * 1024
 
-// Length caps. A message's length prefix is read before the message, and a
-// peer can put anything there (0xFFFFFFFF = 4 GiB): the cap is checked
-// before a single byte is allocated.
-const (
-	// MaxPieceMessage is the longest piece message: id, index, begin and
-	// one block.
-	MaxPieceMessage = 1 + 4 + 4 + BlockSize
-	// DefaultMaxMessage is the cap when the piece count is not known.
-	DefaultMaxMessage = MaxPieceMessage
-)
+// MaxPieceMessage is the longest piece message (id, index, begin, one
+// block), and the length cap when the piece count is not known: a peer can
+// put anything in a length prefix (0xFFFFFFFF = 4 GiB), so it is checked
+// before a byte is allocated.
+const MaxPieceMessage = 1 + 4 + 4 + BlockSize
 
 // MaxMessageLength is the longest message a peer may send for a torrent of
 // numPieces pieces: a piece message, or a bitfield of numPieces bits.
@@ -77,10 +71,9 @@ func (m *Message) String() string {
 	return fmt.Sprintf("%v (%d bytes)", m.ID, len(m.Payload))
 }
 
-// ReadMessage reads one message from r. It returns a nil message for a
-// keep-alive. A length prefix over maxLen is refused before anything is
-// allocated (an error wrapping ErrMessageTooLong): the peer is hostile or
-// broken, and the connection is of no further use.
+// ReadMessage reads one message from r (nil: a keep-alive). A length prefix
+// over maxLen is refused before anything is allocated (ErrMessageTooLong):
+// the peer is hostile or broken, the connection of no further use.
 func ReadMessage(r io.Reader, maxLen uint32) (*Message, error) {
 	var prefix [4]byte
 	if _, err := io.ReadFull(r, prefix[:]); err != nil {
@@ -111,14 +104,6 @@ func AppendMessage(b []byte, m *Message) []byte {
 	return append(b, m.Payload...)
 }
 
-// WriteMessage writes m (a nil m: keep-alive) to w in one Write.
-func WriteMessage(w io.Writer, m *Message) error {
-	if _, err := w.Write(AppendMessage(nil, m)); err != nil {
-		return fmt.Errorf("write %v: %w", m, err)
-	}
-	return nil
-}
-
 // NewRequest asks for length bytes of piece index starting at begin.
 func NewRequest(index, begin, length int) *Message {
 	return &Message{ID: MsgRequest, Payload: uint32s(index, begin, length)}
@@ -127,11 +112,6 @@ func NewRequest(index, begin, length int) *Message {
 // NewCancel withdraws a request made with the same numbers.
 func NewCancel(index, begin, length int) *Message {
 	return &Message{ID: MsgCancel, Payload: uint32s(index, begin, length)}
-}
-
-// NewHave tells a peer we now have piece index.
-func NewHave(index int) *Message {
-	return &Message{ID: MsgHave, Payload: uint32s(index)}
 }
 
 func uint32s(vs ...int) []byte {
@@ -159,14 +139,4 @@ func ParsePiece(m *Message) (index, begin int, block []byte, err error) {
 	index = int(binary.BigEndian.Uint32(m.Payload[0:4]))
 	begin = int(binary.BigEndian.Uint32(m.Payload[4:8]))
 	return index, begin, m.Payload[8:], nil
-}
-
-// ParseRequest returns the numbers of a request or cancel message.
-func ParseRequest(m *Message) (index, begin, length int, err error) {
-	if (m.ID != MsgRequest && m.ID != MsgCancel) || len(m.Payload) != 12 {
-		return 0, 0, 0, fmt.Errorf("malformed request: %v, want 12 bytes", m)
-	}
-	p := m.Payload
-	return int(binary.BigEndian.Uint32(p[0:4])), int(binary.BigEndian.Uint32(p[4:8])),
-		int(binary.BigEndian.Uint32(p[8:12])), nil
 }
