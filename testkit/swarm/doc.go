@@ -13,6 +13,13 @@
 //	corrupt := swarm.Start(t, content, swarm.Options{Fault: swarm.CorruptBlock})
 //	// point the client at honest.Addr() and corrupt.Addr() ...
 //
+// Options.Link puts a seeder far away, the way peers on the internet are: a
+// delay each way (with jitter), an upload rate and losses, all done in the
+// seeder with seeded randomness, so a wide-area swarm runs on loopback:
+//
+//	far := swarm.Start(t, content, swarm.Options{Link: swarm.Link{
+//		Delay: 150 * time.Millisecond, Rate: 5 << 20, Seed: 1}})
+//
 // Start closes the seeder when the test ends; Listen is the same without a
 // test (the demo command uses it). Close stops every goroutine a seeder
 // started, so tests can check for leaks with goleak.

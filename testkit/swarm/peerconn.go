@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"slices"
@@ -46,6 +47,7 @@ type peerConn struct {
 	rechoked     bool      // ChokeMidPieceThenUnchoke happened
 	nextBlock    time.Time // BlockDelay: no block before this
 	scratch      []byte
+	rng          *rand.Rand // Link's losses
 
 	// For UnrequestedAlignedBlock: what the client asked for on this
 	// connection, and when it last said anything.
@@ -60,9 +62,11 @@ type inbound struct {
 	err error
 }
 
-func newPeerConn(s *Seeder, c net.Conn) *peerConn {
+// newPeerConn serves connection number n of s.
+func newPeerConn(s *Seeder, c net.Conn, n uint64) *peerConn {
 	return &peerConn{
-		s: s, opts: s.opts, c: c,
+		rng: rand.New(rand.NewPCG(s.opts.Link.Seed, n)),
+		s:   s, opts: s.opts, c: c,
 		r:       bufio.NewReaderSize(c, 64<<10),
 		w:       bufio.NewWriterSize(c, 64<<10),
 		in:      make(chan inbound, 64),
@@ -145,7 +149,7 @@ func (p *peerConn) handshake() bool {
 
 // reset makes the coming Close send RST instead of FIN (SO_LINGER 0).
 func (p *peerConn) reset() {
-	if tc, ok := p.c.(*net.TCPConn); ok {
+	if tc, ok := p.c.(interface{ SetLinger(int) error }); ok {
 		tc.SetLinger(0)
 	}
 }
@@ -440,7 +444,17 @@ func (p *peerConn) serveBlock(unchokeTimer **time.Timer) bool {
 	if p.opts.Fault == CorruptBlock {
 		data[0] ^= 0xFF
 	}
+	if p.lose(p.opts.Link.LoseBlocks) {
+		p.s.record(func() { p.s.blocksLost++ })
+		return true
+	}
 	if p.sendBlock(r.Index, r.Begin, data) != nil {
+		return false
+	}
+	if p.lose(p.opts.Link.LoseConnection) {
+		p.s.record(func() { p.s.connsLost++ })
+		p.flush()
+		p.reset()
 		return false
 	}
 	if p.opts.Fault == DuplicateBlock {
@@ -468,6 +482,11 @@ func (p *peerConn) sendBlock(index, begin int, data []byte) error {
 	}
 	_, err := p.w.Write(data)
 	return err
+}
+
+// lose draws whether a loss of the given chance happens now.
+func (p *peerConn) lose(chance float64) bool {
+	return chance > 0 && p.rng.Float64() < chance
 }
 
 // garbage returns data with every byte inverted: same size, all different.

@@ -45,6 +45,9 @@ type Options struct {
 	// client never asked for; zero means 1. One is a stray a client must
 	// ignore; hundreds are a peer it should drop.
 	StrayBlocks int
+	// Link puts the seeder far away: delay, upload rate, losses (see
+	// Link). The zero value is loopback.
+	Link Link
 }
 
 // Seeder is a fake peer listening on 127.0.0.1 that serves one torrent's
@@ -66,6 +69,8 @@ type Seeder struct {
 	cancels     []Request
 	messages    []uint8
 	blocksSent  int
+	blocksLost  int
+	connsLost   int
 	maxQueued   int
 	violations  []string
 	interesteds int
@@ -123,7 +128,7 @@ func (o Options) validate(c Content) error {
 	if o.Fault < 0 || o.Fault >= numFaults {
 		return fmt.Errorf("swarm: unknown fault %v", o.Fault)
 	}
-	return nil
+	return o.Link.validate()
 }
 
 // Addr is the seeder's address as "127.0.0.1:port".
@@ -163,7 +168,8 @@ func (s *Seeder) acceptLoop() {
 		if err != nil {
 			return // closed
 		}
-		if !s.track(c) {
+		n, ok := s.track(c)
+		if !ok {
 			c.Close()
 			return
 		}
@@ -171,21 +177,28 @@ func (s *Seeder) acceptLoop() {
 		go func() {
 			defer s.wg.Done()
 			defer s.untrack(c)
-			newPeerConn(s, c).serve()
+			var conn net.Conn = c
+			if s.opts.Link.shaped() {
+				lc := newLinkConn(c, s.opts.Link, uint64(n), s.quit)
+				defer lc.Close()
+				conn = lc
+			}
+			newPeerConn(s, conn, uint64(n)).serve()
 		}()
 	}
 }
 
-// track registers a connection so Close can close it; false once closed.
-func (s *Seeder) track(c net.Conn) bool {
+// track registers a connection so Close can close it, and numbers it from
+// 1; false once closed.
+func (s *Seeder) track(c net.Conn) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return false
+		return 0, false
 	}
 	s.conns[c] = struct{}{}
 	s.accepted++
-	return true
+	return s.accepted, true
 }
 
 func (s *Seeder) untrack(c net.Conn) {
@@ -246,6 +259,22 @@ func (s *Seeder) BlocksSent() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.blocksSent
+}
+
+// BlocksLost is how many requested blocks the seeder did not send
+// (Link.LoseBlocks).
+func (s *Seeder) BlocksLost() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blocksLost
+}
+
+// ConnectionsLost is how many connections the seeder reset after a block
+// (Link.LoseConnection).
+func (s *Seeder) ConnectionsLost() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connsLost
 }
 
 // MaxQueued is the most requests one connection had waiting to be served
