@@ -58,7 +58,7 @@ const (
 	// linkBurst is how far the rate limiter lets a sender catch up after a
 	// pause it did not choose (a late wake-up on a busy machine): the rate
 	// holds over any stretch of time, give or take this much.
-	linkBurst = 10 * time.Millisecond
+	linkBurst = 50 * time.Millisecond
 	// linkQueue bounds the chunks in flight each way (16 MiB).
 	linkQueue = 1024
 )

@@ -56,7 +56,7 @@ func fetchPieces(t *testing.T, content swarm.Content, link swarm.Link, n int) ti
 func TestLinkRateBoundsThroughput(t *testing.T) {
 	const rate = 1 << 20
 	elapsed := fetchPieces(t, bigContent(t), swarm.Link{Rate: rate}, 16)
-	require.GreaterOrEqual(t, elapsed, 450*time.Millisecond, "512 KiB at 1 MiB/s")
+	require.GreaterOrEqual(t, elapsed, 400*time.Millisecond, "512 KiB at 1 MiB/s, give or take linkBurst")
 }
 
 // TestLinkDelayIsAPipe: with a 100 ms delay each way, 32 requests sent at
