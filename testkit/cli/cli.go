@@ -246,10 +246,41 @@ type Result struct {
 func (r Result) String() string {
 	var b strings.Builder
 	if r.Args != nil {
-		fmt.Fprintf(&b, "command: your_program %s\n", quoteArgs(r.Args))
+		fmt.Fprintf(&b, "command:   your_program %s\n", quoteArgs(r.Args))
 	}
-	fmt.Fprintf(&b, "exit code %d\n--- stdout ---\n%s--- stderr ---\n%s", r.ExitCode, r.Stdout, r.Stderr)
+	fmt.Fprintf(&b, "exit code: %d\n", r.ExitCode)
+	writeOutput(&b, "stdout:", r.Stdout)
+	writeOutput(&b, "stderr:", r.Stderr)
 	return b.String()
+}
+
+// maxLines bounds the lines of one stream a failure message shows.
+const maxLines = 40
+
+// writeOutput shows one stream: on the label's line when it is one line,
+// else indented below it.
+func writeOutput(b *strings.Builder, label, text string) {
+	if text == "" {
+		fmt.Fprintf(b, "%-10s (nothing)\n", label)
+		return
+	}
+	body, newline := strings.CutSuffix(text, "\n")
+	lines := strings.Split(body, "\n")
+	if !newline {
+		lines[len(lines)-1] += "  (no newline at the end)"
+	}
+	if len(lines) == 1 {
+		fmt.Fprintf(b, "%-10s %s\n", label, lines[0])
+		return
+	}
+	fmt.Fprintf(b, "%s\n", label)
+	for i, line := range lines {
+		if i == maxLines {
+			fmt.Fprintf(b, "    … (%d more lines)\n", len(lines)-maxLines)
+			break
+		}
+		fmt.Fprintf(b, "    %s\n", line)
+	}
 }
 
 // quoteArgs writes args the way a shell would need them.
@@ -261,7 +292,7 @@ func quoteArgs(args []string) string {
 		} else {
 			quoted[i] = fmt.Sprintf("%q", a)
 		}
-		if len(quoted[i]) > 80 {
+		if len(quoted[i]) > 200 {
 			quoted[i] = quoted[i][:60] + fmt.Sprintf("…(%d bytes)", len(a))
 		}
 	}

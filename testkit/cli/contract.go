@@ -118,7 +118,7 @@ func RequireLines(t testing.TB, res Result, want, hint string) {
 		t.Fatalf("%s\nwant exit code 0\n%s", hint, res)
 	}
 	if err := linesMatch(res.Stdout, want); err != nil {
-		t.Fatalf("%s\n%v\nwant these lines, in this order (lines of later stages may come between them):\n%s\n%s", hint, err, want, res)
+		t.Fatalf("%s\n%v\nwant these lines, in this order (lines of later stages may come between them):\n%s%s", hint, err, indent(want), res)
 	}
 }
 
@@ -198,4 +198,9 @@ func RequireMentionsAny(t testing.TB, res Result, text string, words []string, h
 		}
 		t.Fatalf("%s\nthe message should mention one of %q (any case)\n%s", hint, words, res)
 	}
+}
+
+// indent indents every line of text by four spaces.
+func indent(text string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(text, "\n"), "\n", "\n    ") + "\n"
 }
