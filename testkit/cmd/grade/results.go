@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -120,6 +121,13 @@ func (s *stageResult) leaves() []*testResult {
 			out = append(out, t)
 		}
 	}
+	// Subtests of parallel tests start after every other test: order the
+	// leaves by their top-level test, which starts in the source's order.
+	top := func(t *testResult) int {
+		name, _, _ := strings.Cut(t.name, "/")
+		return slices.Index(s.order, name)
+	}
+	slices.SortStableFunc(out, func(a, b *testResult) int { return top(a) - top(b) })
 	return out
 }
 
@@ -302,6 +310,9 @@ func report(w io.Writer, res *results, verbose bool) bool {
 	for i, s := range res.stages {
 		_, failed, _ := s.counts()
 		allPassed = allPassed && failed == 0 && !s.failed
+		if s.failed && len(s.failures()) == 0 && len(s.output) == 0 {
+			s.output = []string{res.stderr} // go test said why on its stderr
+		}
 		reportStage(w, i+1, s, prev, verbose)
 		prev = s
 	}
