@@ -258,3 +258,40 @@ func TestMain(m *testing.M) {
 	os.Unsetenv(cli.ProgramEnv)
 	os.Exit(m.Run())
 }
+
+// TestReportSkipsAndFailures: from go test's JSON stream, the report counts
+// a stage's tests, says why tests were skipped (they are NOT graded), hides
+// the unit tests grading mode skips, and shows a failure without testify's
+// trace.
+func TestReportSkipsAndFailures(t *testing.T) {
+	stream := strings.Join([]string{
+		`{"Action":"run","Package":"workbook/stage08_peers","Test":"TestPeers"}`,
+		`{"Action":"pass","Package":"workbook/stage08_peers","Test":"TestPeers"}`,
+		`{"Action":"run","Package":"workbook/stage08_peers","Test":"TestPeersRealOpentracker"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersRealOpentracker","Output":"    peers_real_test.go:22: real-program test needs opentracker (install with: apt-get install -y opentracker)\n"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersRealOpentracker","Output":"--- SKIP: TestPeersRealOpentracker (0.00s)\n"}`,
+		`{"Action":"skip","Package":"workbook/stage08_peers","Test":"TestPeersRealOpentracker"}`,
+		`{"Action":"run","Package":"workbook/stage08_peers","Test":"TestByteSize"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestByteSize","Output":"    progress_test.go:16: grading mode: unit test of the reference solution\n"}`,
+		`{"Action":"skip","Package":"workbook/stage08_peers","Test":"TestByteSize"}`,
+		`{"Action":"run","Package":"workbook/stage08_peers","Test":"TestPeersUsage"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersUsage","Output":"    peers_test.go:245: \n"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersUsage","Output":"        \tError Trace:\t/w/peers_test.go:245\n"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersUsage","Output":"        \tError:      \tNot equal: \n"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersUsage","Output":"        \t            \texpected: 2\n"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersUsage","Output":"        \t            \tactual  : 1\n"}`,
+		`{"Action":"output","Package":"workbook/stage08_peers","Test":"TestPeersUsage","Output":"        \tMessages:   \tpeers is a usage mistake: exit code 2\n"}`,
+		`{"Action":"fail","Package":"workbook/stage08_peers","Test":"TestPeersUsage"}`,
+		`{"Action":"fail","Package":"workbook/stage08_peers"}`,
+	}, "\n")
+	res, err := parseEvents(strings.NewReader(stream), []string{"stage08_peers"}, func(*results) {})
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.False(t, report(&out, res, false))
+	text := out.String()
+	require.Contains(t, text, "stage  1  stage08_peers    1 passed, 1 FAILED, 1 skipped\n")
+	require.Contains(t, text, "1 skipped, NOT graded: real-program test needs opentracker (install with: apt-get install -y opentracker)")
+	require.Contains(t, text, "✗ TestPeersUsage\n      peers is a usage mistake: exit code 2\n      Not equal: \n      expected: 2\n      actual  : 1\n")
+	require.NotContains(t, text, "grading mode")
+	require.NotContains(t, text, "Error Trace")
+}
