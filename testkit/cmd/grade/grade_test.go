@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"workbook/testkit/cli"
+	"workbook/testkit/stages"
 )
 
 // These tests grade real learners' programs with the grader: a Python
@@ -73,24 +74,42 @@ func replaceOnce(t *testing.T, text []byte, old, new string) []byte {
 	return bytes.Replace(text, []byte(old), []byte(new), 1)
 }
 
-// TestGradePythonProgram grades the Python program as it grows: at stages 5
-// and 6 (before it prints the later stages' info lines) and at stage 7,
-// where grade 7 runs the tests of stages 1 to 7 against the program that
-// prints every line, so stages 5 and 6 see stage 6's and 7's lines too.
-// (TestGradeRelativePaths grades it at stage 1.) The program path is
+// TestGradePythonProgram grades the Python program at stage 7: grade 7 runs
+// the tests of stages 1 to 7 against the program that prints every line, so
+// stages 5 and 6 see stage 6's and 7's lines too. The program path is
 // relative to where grade is typed.
 func TestGradePythonProgram(t *testing.T) {
-	for _, stage := range []int{5, 6, 7} {
+	t.Parallel()
+	dir := t.TempDir()
+	pythonProgram(t, filepath.Join(dir, "mine"), 7)
+	code, out := grade(t, dir, "7", "mine/your_program.sh")
+	require.Equal(t, 0, code, "a correct Python program must pass grade 7\n%s", out)
+	require.Contains(t, out, "PASS: every test of stages 1 to 7 passed.")
+	for s := 1; s <= 7; s++ {
+		require.Regexp(t, `(?m)^  stage +`+strconv.Itoa(s)+` .* passed$`, out, "one line for stage %d, no failure", s)
+	}
+}
+
+// TestGradePythonProgramBeforeItGrows grades the Python program as it was
+// at stages 5 and 6, before it printed the later stages' info lines,
+// against that stage's CLI tests (which hold every earlier stage's; grade 5
+// and grade 6 also run stages 1 to 4 and 5 on their own, which
+// TestGradePythonProgram and TestGradeRelativePaths cover).
+func TestGradePythonProgramBeforeItGrows(t *testing.T) {
+	root, err := workbookRoot(".")
+	require.NoError(t, err)
+	folders, err := stages.Folders(root)
+	require.NoError(t, err)
+	for _, stage := range []int{5, 6} {
 		t.Run("stage "+strconv.Itoa(stage), func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			pythonProgram(t, filepath.Join(dir, "mine"), stage)
-			code, out := grade(t, dir, strconv.Itoa(stage), "mine/your_program.sh")
-			require.Equal(t, 0, code, "a correct Python program must pass grade %d\n%s", stage, out)
-			require.Contains(t, out, "PASS: every test of stage")
-			for s := 1; s <= stage; s++ {
-				require.Regexp(t, `(?m)^  stage +`+strconv.Itoa(s)+` .* passed$`, out, "one line for stage %d, no failure", s)
-			}
+			program := pythonProgram(t, t.TempDir(), stage)
+			res, err := runTests(root, folders[stage-1:stage], program, func(*results) {})
+			require.NoError(t, err)
+			var out bytes.Buffer
+			passed := report(&out, res, false)
+			require.True(t, passed, "the Python program at stage %d must pass stage %d's tests\n%s", stage, stage, out.String())
+			require.Contains(t, out.String(), "PASS: every test of stage "+strconv.Itoa(stage)+" passed.")
 		})
 	}
 }
@@ -289,7 +308,7 @@ func TestReportSkipsAndFailures(t *testing.T) {
 	var out bytes.Buffer
 	require.False(t, report(&out, res, false))
 	text := out.String()
-	require.Contains(t, text, "stage  1  stage08_peers    1 passed, 1 FAILED, 1 skipped\n")
+	require.Contains(t, text, "stage  8  stage08_peers    1 passed, 1 FAILED, 1 skipped\n")
 	require.Contains(t, text, "1 skipped, NOT graded: real-program test needs opentracker (install with: apt-get install -y opentracker)")
 	require.Contains(t, text, "✗ TestPeersUsage\n      peers is a usage mistake: exit code 2\n      Not equal: \n      expected: 2\n      actual  : 1\n")
 	require.NotContains(t, text, "grading mode")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -70,6 +71,12 @@ func parseEvents(r io.Reader, folders []string, progress func(*results)) (*resul
 		}
 	}
 	return res, sc.Err()
+}
+
+// number is the stage's number, from its folder's name (stage05_info: 5).
+func (s *stageResult) number() int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(s.folder[:min(len(s.folder), 7)], "stage"))
+	return n
 }
 
 func (s *stageResult) add(e event) {
@@ -284,7 +291,7 @@ func printLines(w io.Writer, res *results) {
 	for ; res.printed < len(res.stages) && res.stages[res.printed].done; res.printed++ {
 		s := res.stages[res.printed]
 		passed, failed, skipped := s.counts()
-		line := fmt.Sprintf("  stage %2d  %-*s  %3d passed", res.printed+1, width, s.folder, passed)
+		line := fmt.Sprintf("  stage %2d  %-*s  %3d passed", s.number(), width, s.folder, passed)
 		if failed > 0 {
 			line += fmt.Sprintf(", %d FAILED", failed)
 		}
@@ -307,21 +314,22 @@ func report(w io.Writer, res *results, verbose bool) bool {
 	printLines(w, res)
 	allPassed := true
 	var prev *stageResult
-	for i, s := range res.stages {
+	for _, s := range res.stages {
 		_, failed, _ := s.counts()
 		allPassed = allPassed && failed == 0 && !s.failed
 		if s.failed && len(s.failures()) == 0 && len(s.output) == 0 {
 			s.output = []string{res.stderr} // go test said why on its stderr
 		}
-		reportStage(w, i+1, s, prev, verbose)
+		reportStage(w, s.number(), s, prev, verbose)
 		prev = s
 	}
 	fmt.Fprintln(w)
 	if allPassed {
-		if len(res.stages) == 1 {
-			fmt.Fprintln(w, "PASS: every test of stage 1 passed.")
+		first, last := res.stages[0].number(), res.stages[len(res.stages)-1].number()
+		if first == last {
+			fmt.Fprintf(w, "PASS: every test of stage %d passed.\n", last)
 		} else {
-			fmt.Fprintf(w, "PASS: every test of stages 1 to %d passed.\n", len(res.stages))
+			fmt.Fprintf(w, "PASS: every test of stages %d to %d passed.\n", first, last)
 		}
 	} else {
 		fmt.Fprintln(w, "FAIL. Fix the first failure first; `-v` lists every test.")
