@@ -65,15 +65,20 @@ func (f infoFacts) output() string {
 	return b.String()
 }
 
-// requireInfo runs `info` on the torrent file at path and checks its exact output.
+// requireInfo runs `info` on the torrent file at path and checks its output:
+// exactly this solution's, or in grading mode the lines this stage asks
+// for, in this order, with any later stage's lines between them (so a
+// program that grows keeps passing; CONTRACT.md).
 func requireInfo(t *testing.T, path string, want infoFacts) {
 	t.Helper()
 	res := cli.Run(t, "info", path)
-	require.Equal(t, 0, res.ExitCode, "`info %s` should succeed\n%s", path, res)
-	require.Equal(t, want.output(), res.Stdout,
-		"`info` prints the tracker URL (the announce key, or without it the first URL of announce-list), the total length in bytes (info.length, or the sum of info.files), "+
-			"the info hash: SHA-1 of the info dictionary's bytes exactly as they are in the file (not re-encoded), in lower-case hex, "+
-			"the piece length, and \"Piece Hashes:\" followed by each 20-byte hash of info.pieces as 40 lower-case hex digits on its own line\n%s", res)
+	hint := "`info` prints the tracker URL (the announce key, or without it the first URL of announce-list), the total length in bytes (info.length, or the sum of info.files), " +
+		"the info hash: SHA-1 of the info dictionary's bytes exactly as they are in the file (not re-encoded), in lower-case hex, " +
+		"the piece length, and \"Piece Hashes:\" followed by each 20-byte hash of info.pieces as 40 lower-case hex digits on its own line"
+	cli.RequireLines(t, res, want.output(), hint)
+	if !cli.Grading() {
+		require.Equal(t, want.output(), res.Stdout, "%s\n%s", hint, res)
+	}
 }
 
 func TestInfo(t *testing.T) {
@@ -124,10 +129,40 @@ func TestInfoHostile(t *testing.T) {
 			require.True(t, strings.HasPrefix(res.Stderr, "error: ") && strings.Count(res.Stderr, "\n") == 1,
 				"want one line on stderr starting with \"error: \" (no stack trace)\n%s", res)
 			if h.Key != "" {
-				require.Contains(t, res.Stderr, h.Key, "the error should name the key that is wrong (%s)\n%s", h.Why, res)
+				keys := append([]string{h.Key, keyName(h.Key)}, alsoInvolved[h.Name]...)
+				cli.RequireMentionsAny(t, res, res.Stderr, keys, "the error should name the key that is wrong ("+h.Why+")")
+				if !cli.Grading() {
+					require.Contains(t, res.Stderr, h.Key, "this solution names the key by its full path")
+				}
 			}
 		})
 	}
+}
+
+// keyName is the last key of a dotted key path: "info.files[1].length" is
+// "length", "info.files[1]" is "files". A program may name a key without
+// its path.
+func keyName(path string) string {
+	name := path[strings.LastIndex(path, ".")+1:]
+	if i := strings.Index(name, "["); i > 0 {
+		name = name[:i]
+	}
+	return name
+}
+
+// alsoInvolved lists, for the hostile torrents whose fault lies between
+// keys, the other keys a program may blame: a piece length of 1 TiB, say,
+// is as well refused as a "pieces" count that does not match it.
+var alsoInvolved = map[string][]string{
+	"missing-announce-empty-announce-list": {"announce-list"},
+	"piece-length-huge":                    {"pieces"},
+	"pieces-one-short":                     {"length", "piece length"},
+	"pieces-one-extra":                     {"length", "piece length"},
+	"missing-length":                       {"files"},
+	"length-huge":                          {"length"},
+	"length-max-int64":                     {"length", "piece length"},
+	"length-and-files":                     {"length"},
+	"files-total-overflow":                 {"pieces"},
 }
 
 func TestInfoMissingFile(t *testing.T) {
@@ -136,7 +171,7 @@ func TestInfoMissingFile(t *testing.T) {
 	res := cli.Run(t, "info", path)
 	require.Equal(t, 1, res.ExitCode, "a missing file is an error (exit code 1)\n%s", res)
 	require.Contains(t, res.Stderr, path, "the error should name the file\n%s", res)
-	require.Contains(t, res.Stderr, "no such file or directory", "print the operating system's error\n%s", res)
+	cli.RequireMentionsAny(t, res, res.Stderr, []string{"no such file or directory"}, "print the operating system's error")
 }
 
 func TestInfoUsage(t *testing.T) {

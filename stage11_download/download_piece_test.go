@@ -218,7 +218,7 @@ func TestDownloadPieceBadArguments(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			res := cli.Run(t, tc.args...)
 			require.Equal(t, 2, res.ExitCode, "a wrong command line is a usage error: exit code 2\n%s", res)
-			require.Contains(t, res.Stderr, "usage", "%s", res)
+			cli.RequireMentionsAny(t, res, res.Stderr, []string{"usage"}, "show the usage text")
 			require.NoFileExists(t, out)
 		})
 	}

@@ -72,3 +72,60 @@ func gradeCLI(t *testing.T, folder, program string, flags ...string) (string, er
 	out, err := cmd.CombinedOutput()
 	return strings.TrimSpace(string(out)), err
 }
+
+// TestGradingModeNearMisses checks that the contract's looser comparisons
+// (JSON as values, info lines as labelled sections in order) accept what a
+// correct program in another language prints and still refuse a wrong
+// answer. Each case wraps a stage's own program in a script that changes
+// its stdout, and grades the wrapper.
+func TestGradingModeNearMisses(t *testing.T) {
+	bin := t.TempDir()
+	build := func(folder string) string {
+		path := filepath.Join(bin, folder)
+		cmd := exec.Command("go", "build", "-o", path, ".")
+		cmd.Dir = filepath.Join(root, folder)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "go build in %s:\n%s", folder, out)
+		return path
+	}
+	dicts, pieces := build("stage04_dicts"), build("stage07_pieces")
+	// wrap returns a script running program whose stdout for command goes
+	// through filter (a shell pipeline); the exit code is the program's.
+	wrap := func(name, program, command, filter string) string {
+		script := filepath.Join(bin, name)
+		text := "#!/bin/sh\nif [ \"$1\" != " + command + " ]; then exec " + program + " \"$@\"; fi\n" +
+			"out=$(" + program + " \"$@\"); code=$?\n" +
+			"[ -n \"$out\" ] && printf '%s\\n' \"$out\" | " + filter + "\nexit $code\n"
+		require.NoError(t, os.WriteFile(script, []byte(text), 0o755))
+		return script
+	}
+	tests := []struct {
+		name, folder, run, program string
+		pass                       bool
+	}{
+		{"JSON with Python's spacing passes", "stage04_dicts", "TestDecodeLists|TestDecodeDicts",
+			wrap("spaced", dicts, "decode", `sed 's/,/, /g; s/":/": /g'`), true},
+		{"JSON with one value off fails", "stage04_dicts", "TestDecodeLists$",
+			wrap("off-by-one", dicts, "decode", `sed 's/52/53/'`), false},
+		{"JSON with a list reversed fails", "stage04_dicts", "TestDecodeLists$",
+			wrap("reversed", dicts, "decode", `sed 's/\["hello",52\]/[52,"hello"]/'`), false},
+		{"stage 7's info lines pass stage 5", "stage05_info", "TestInfo", pieces, true},
+		{"stage 7's info lines pass stage 6", "stage06_infohash", "TestInfo", pieces, true},
+		{"info lines out of order fail", "stage05_info", "TestInfo$",
+			wrap("swapped", pieces, "info", `awk 'NR==1{first=$0; next} NR==2{print; print first; next} {print}'`), false},
+		{"an extra piece hash fails", "stage07_pieces", "TestInfo$",
+			wrap("extra-hash", pieces, "info", `awk '{print} /^Piece Hashes:$/{print "0000000000000000000000000000000000000000"}'`), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := gradeCLI(t, tc.folder, tc.program, "-run", tc.run)
+			if tc.pass {
+				require.NoError(t, err, "%s:\n%s", tc.name, out)
+				require.Contains(t, out, "ok ", "go test must have run the tests:\n%s", out)
+			} else {
+				require.Error(t, err, "%s:\n%s", tc.name, out)
+				require.Contains(t, out, "--- FAIL", "a failing test, not a build error, must reject it:\n%s", out)
+			}
+		})
+	}
+}
