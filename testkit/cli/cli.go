@@ -195,10 +195,11 @@ func TestMain(m *testing.M) {
 // program change, so a cached "ok" would outlive a broken program. go test
 // caches no result for which the test read a file of its module that is
 // less than 2s old when the test binary ends (cmd/go's modTimeCutoff). So
-// the first test that runs the program reads noCacheFile in the stage's
-// folder (go test logs the read), and TestMain rewrites it last.
+// the first test that runs the program reads the stage's go.mod (go test
+// logs the read), and TestMain sets go.mod's modification time to now,
+// last: its content never changes, so git and diff see nothing.
 // (`go run ./testkit/cmd/grade` also passes -count=1.)
-const noCacheFile = ".grading-run"
+const noCacheFile = "go.mod"
 
 var noCache sync.Once
 
@@ -208,10 +209,11 @@ func readNoCacheFile() {
 	}
 }
 
-// writeNoCacheFile stamps noCacheFile with the time; in a read-only
-// checkout it cannot, and -count=1 remains the way to a fresh run.
+// writeNoCacheFile touches noCacheFile; in a read-only checkout it cannot,
+// and -count=1 remains the way to a fresh run.
 func writeNoCacheFile() {
-	os.WriteFile(noCacheFile, []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o644)
+	now := time.Now()
+	os.Chtimes(noCacheFile, now, now)
 }
 
 // UnitTestMain runs a package's unit tests, or in grading mode runs none of
