@@ -3,13 +3,20 @@ package lessons
 import (
 	"context"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
+
+// update makes TestLessons paste the output a checked command prints now
+// into its lesson, where it drifted (go test ./testkit/lessons -update), for
+// a lesson whose code changed on purpose. Review the diff before committing.
+var update = flag.Bool("update", false, "rewrite drifted command output in the lessons")
 
 // TestLessons re-runs every checked block of every lesson and compares its
 // output with the lesson's.
@@ -32,8 +39,17 @@ func TestLessons(t *testing.T) {
 		}
 		t.Run(filepath.Dir(rel), func(t *testing.T) {
 			t.Parallel()
-			for _, err := range checkLesson(t, root, blocks) {
+			var fixes []fix
+			var rewrite func(Command, []string)
+			if *update {
+				rewrite = func(c Command, got []string) { fixes = append(fixes, fix{c, got}) }
+			}
+			for _, err := range checkLesson(t, root, blocks, rewrite) {
 				t.Error(err)
+			}
+			if len(fixes) > 0 {
+				require.NoError(t, rewriteLesson(path, fixes))
+				t.Logf("%s: pasted the output of %d command(s) that drifted", rel, len(fixes))
 			}
 		})
 	}
@@ -41,10 +57,11 @@ func TestLessons(t *testing.T) {
 }
 
 // checkLesson runs a lesson's blocks in order in a fresh folder.
-func checkLesson(t *testing.T, root string, blocks []Block) []error {
+func checkLesson(t *testing.T, root string, blocks []Block, rewrite func(Command, []string)) []error {
 	t.Helper()
 	r, err := NewRunner(root, t.TempDir())
 	require.NoError(t, err)
+	r.Rewrite = rewrite
 	defer r.Stop()
 	var errs []error
 	for _, b := range blocks {
@@ -75,7 +92,7 @@ func TestCheckerCatchesDrift(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, []byte(c.lesson), 0o644))
 			blocks, err := Parse(path)
 			require.NoError(t, err)
-			errs := checkLesson(t, root, []Block{blockWith(t, blocks, strings.TrimSpace(command[2:]))})
+			errs := checkLesson(t, root, []Block{blockWith(t, blocks, strings.TrimSpace(command[2:]))}, nil)
 			if !c.fails {
 				require.Empty(t, errs)
 				return
@@ -85,6 +102,29 @@ func TestCheckerCatchesDrift(t *testing.T) {
 			require.Contains(t, errs[0].Error(), "-\"hellp\"\n+\"hello\"")
 		})
 	}
+}
+
+// fix is a command's drifted output, to paste into its lesson.
+type fix struct {
+	c   Command
+	got []string
+}
+
+// rewriteLesson replaces, in the lesson at path, the output lines of each
+// fixed command by what it printed now.
+func rewriteLesson(path string, fixes []fix) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(data), "\n")
+	// From the bottom up, so the line numbers above stay right.
+	slices.SortFunc(fixes, func(a, b fix) int { return b.c.Line - a.c.Line })
+	for _, f := range fixes {
+		first := f.c.Line + strings.Count(f.c.Text, "\n") // 0-based: the line after the command
+		lines = slices.Replace(lines, first, first+len(f.c.Want), f.got...)
+	}
+	return os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 }
 
 // blockWith returns the checked block that runs command.
@@ -187,4 +227,16 @@ func repoRoot(t *testing.T) string {
 		t.Fatalf("no go.work in %s: the lessons are checked inside the workbook", root)
 	}
 	return root
+}
+
+func TestRewriteLesson(t *testing.T) {
+	lesson := "<!-- check -->\n```console\n$ printf 'a\\n' \\\n  'b'\nold\n$ echo c\nc\n```\n"
+	path := filepath.Join(t.TempDir(), "README.md")
+	require.NoError(t, os.WriteFile(path, []byte(lesson), 0o644))
+	blocks, err := Parse(path)
+	require.NoError(t, err)
+	require.NoError(t, rewriteLesson(path, []fix{{blocks[0].Commands[0], []string{"a", "b"}}}))
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "<!-- check -->\n```console\n$ printf 'a\\n' \\\n  'b'\na\nb\n$ echo c\nc\n```\n", string(got))
 }
