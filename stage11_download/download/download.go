@@ -35,12 +35,6 @@ type Stats struct {
 // up to 2 MiB (16 workers x 2 pieces), fewer peers at once for bigger ones.
 const DefaultMaxBuffered = 64 << 20
 
-func (o *Options) setDefaults() {
-	o.Timeouts = o.Timeouts.WithDefaults()
-	o.MaxPeers = cmp.Or(o.MaxPeers, 16)
-	o.MaxBuffered = cmp.Or(o.MaxBuffered, DefaultMaxBuffered)
-}
-
 // Download fetches every piece of m from peers, several at once, and writes
 // the torrent to outPath: a file, or a directory for a multi-file torrent.
 // Each peer gets a worker; the workers share one queue of pieces. outPath
@@ -48,7 +42,6 @@ func (o *Options) setDefaults() {
 // Every goroutine Download starts has ended when it returns.
 func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, outPath string, opts Options) (Stats, error) {
 	start := time.Now()
-	opts.setDefaults()
 	if len(peers) == 0 {
 		return Stats{}, ErrNoPeers
 	}
@@ -58,7 +51,7 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	}
 	defer store.abort() // after commit there is nothing left to remove
 
-	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, opts.MaxBuffered)
+	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, cmp.Or(opts.MaxBuffered, DefaultMaxBuffered))
 	d := &downloader{m: m, opts: &opts, q: q, store: store}
 	if err := d.run(ctx, peers); err != nil {
 		return Stats{}, err
@@ -71,7 +64,7 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 		Elapsed:      time.Since(start),
 		PeersUsed:    int(d.used.Load()),
 		PeersTried:   int(d.tried.Load()),
-		PeakBuffered: q.peak(),
+		PeakBuffered: q.peakBuffered,
 	}, nil
 }
 
@@ -81,6 +74,7 @@ type downloader struct {
 	opts  *Options
 	q     *queue
 	store *storage
+	stop  context.CancelFunc // ends every worker and dial: set by run
 
 	connected atomic.Int32 // peers connected now
 	tried     atomic.Int32 // peers dialled
@@ -98,38 +92,26 @@ type downloader struct {
 func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
+	d.stop = cancel
 	addrs := make(chan netip.AddrPort, len(peers))
 	for _, a := range peers {
 		addrs <- a
 	}
 	close(addrs)
-
-	// Once every piece is done, stop the peers still connecting or
-	// waiting: a handshake that hangs must not delay the end.
-	var watcher sync.WaitGroup
-	watcher.Go(func() {
-		select {
-		case <-d.q.finished:
-			cancel()
-		case <-ctx.Done():
-		}
-	})
 	var wg sync.WaitGroup
-	for range min(d.opts.MaxPeers, len(peers)) {
+	for range min(cmp.Or(d.opts.MaxPeers, 16), len(peers)) {
 		wg.Go(func() {
 			for addr := range addrs {
 				if ctx.Err() != nil || d.q.complete() {
 					return
 				}
 				if err := d.fetchFrom(ctx, addr); err != nil {
-					d.fail(addr, err, cancel)
+					d.fail(addr, err)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	cancel()
-	watcher.Wait()
 
 	switch {
 	case d.q.complete():
@@ -143,18 +125,17 @@ func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 }
 
 // fail records why a peer failed; a disk failure stops the whole download.
-func (d *downloader) fail(addr netip.AddrPort, err error, stop context.CancelFunc) {
+// Once the download is complete or our disk failed, the others only
+// stopped.
+func (d *downloader) fail(addr netip.AddrPort, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var se storageError
-	if errors.As(err, &se) {
-		if d.fatal == nil {
-			d.fatal = se.err
-		}
-		stop()
-		return
-	}
-	if d.fatal == nil { // after a disk failure the others only stopped
+	var disk storageError
+	switch {
+	case errors.As(err, &disk) && d.fatal == nil:
+		d.fatal = disk.err
+		d.stop()
+	case d.fatal == nil && !d.q.complete():
 		d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
 		if d.opts.Log != nil {
 			fmt.Fprintf(d.opts.Log, "peer %v: %v\n", addr, err)
@@ -171,17 +152,14 @@ const reconnectPause = time.Second // before dialling a dropped peer again
 func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	d.tried.Add(1)
 	delivered, err := d.connect(ctx, addr)
-	if err != nil && delivered > 0 && worthRetrying(err) {
-		pause := time.NewTimer(reconnectPause)
-		defer pause.Stop()
+	if delivered > 0 && lostConnection(err) {
 		select {
 		case <-ctx.Done():
-			return err
-		case <-pause.C:
+		case <-time.After(reconnectPause):
+			var more int
+			more, err = d.connect(ctx, addr)
+			delivered += more
 		}
-		var more int
-		more, err = d.connect(ctx, addr)
-		delivered += more
 	}
 	if delivered > 0 {
 		d.used.Add(1)
@@ -189,13 +167,12 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	return err
 }
 
-// worthRetrying reports whether err may be the network's fault rather than
-// the peer's (or ours).
-func worthRetrying(err error) bool {
+// lostConnection reports whether err may be the network's fault rather than
+// the peer's (or our disk's); a cancelled ctx is left to the caller.
+func lostConnection(err error) bool {
 	var disk storageError
-	return !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) &&
-		!errors.Is(err, ErrStalled) && !errors.As(err, &disk) &&
-		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return err != nil && !errors.As(err, &disk) &&
+		!errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled)
 }
 
 // connect dials addr and runs a worker on the connection until it ends. It
@@ -220,5 +197,8 @@ func (d *downloader) progress(n int64) {
 	d.done += n
 	if d.opts.Progress != nil {
 		d.opts.Progress(Progress{Done: d.done, Total: d.m.Info.Length, Peers: int(d.connected.Load())})
+	}
+	if d.q.complete() {
+		d.stop() // a peer still connecting or waiting must not delay the end
 	}
 }

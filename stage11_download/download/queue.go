@@ -6,19 +6,17 @@ import "sync"
 // how many workers fetch each one now, and which are verified and on disk.
 // A piece a worker could not finish goes back for another peer.
 type queue struct {
-	mu      sync.Mutex
-	done    []bool
-	owners  []int // workers fetching each piece right now
-	pending int   // pieces not done that no worker is fetching
-	left    int   // pieces not done
-	first   int   // no piece below is pending: pick skips the done ones
+	mu     sync.Mutex
+	done   []bool
+	owners []int // workers fetching each piece right now
+	left   int   // pieces not done
+	first  int   // no piece below is pending (not done, nobody on it)
 
 	// The memory budget (see pick): each piece handed out holds a buffer
 	// of its size until it is given back.
-	size         func(index int) int64
-	buffered     int64
-	peakBuffered int64
-	maxBuffered  int64
+	size                   func(index int) int64
+	buffered, peakBuffered int64
+	maxBuffered            int64
 
 	changed  chan struct{} // closed and replaced at every finish or release
 	finished chan struct{} // closed when the last piece is done
@@ -27,16 +25,8 @@ type queue struct {
 // newQueue makes the queue of numPieces pieces of pieceSize(i) bytes;
 // maxBuffered bounds the bytes handed out at once (0: no bound).
 func newQueue(numPieces int, pieceSize func(index int) int64, maxBuffered int64) *queue {
-	q := &queue{
-		size:        pieceSize,
-		maxBuffered: maxBuffered,
-		done:        make([]bool, numPieces),
-		owners:      make([]int, numPieces),
-		pending:     numPieces,
-		left:        numPieces,
-		changed:     make(chan struct{}),
-		finished:    make(chan struct{}),
-	}
+	q := &queue{done: make([]bool, numPieces), owners: make([]int, numPieces), left: numPieces,
+		size: pieceSize, maxBuffered: maxBuffered, changed: make(chan struct{}), finished: make(chan struct{})}
 	if numPieces == 0 {
 		close(q.finished)
 	}
@@ -63,29 +53,21 @@ func (q *queue) watch() <-chan struct{} {
 func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.pending > 0 {
-		for q.first < len(q.done) && !q.isPending(q.first) {
-			q.first++
-		}
-		for i := q.first; i < len(q.done); i++ {
-			if q.isPending(i) && has(i) {
-				if !q.reserve(i) {
-					return 0, false
-				}
-				q.owners[i]++
-				q.pending--
-				return i, true
-			}
-		}
-		return 0, false
+	for q.first < len(q.done) && !q.isPending(q.first) {
+		q.first++
 	}
 	best := -1
-	for i, done := range q.done {
-		if done || !has(i) || mine(i) {
-			continue
+	if q.first < len(q.done) { // a piece waits for a worker
+		for i := q.first; i < len(q.done) && best < 0; i++ {
+			if q.isPending(i) && has(i) {
+				best = i
+			}
 		}
-		if best < 0 || q.owners[i] < q.owners[best] {
-			best = i
+	} else { // the endgame
+		for i, done := range q.done {
+			if !done && has(i) && !mine(i) && (best < 0 || q.owners[i] < q.owners[best]) {
+				best = i
+			}
 		}
 	}
 	if best < 0 || !q.reserve(best) {
@@ -107,13 +89,6 @@ func (q *queue) reserve(i int) bool {
 	return true
 }
 
-// peak is the most bytes of piece buffers that were handed out at once.
-func (q *queue) peak() int64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.peakBuffered
-}
-
 // release says the caller stopped fetching index (finished, gave up, or its
 // peer failed) and dropped its buffer. A piece not done that nobody fetches
 // is pending again; the waiting workers wake either way.
@@ -122,8 +97,7 @@ func (q *queue) release(index int) {
 	defer q.mu.Unlock()
 	q.owners[index]--
 	q.buffered -= q.size(index)
-	if q.owners[index] == 0 && !q.done[index] {
-		q.pending++
+	if q.isPending(index) {
 		q.first = min(q.first, index)
 	}
 	q.notify()

@@ -103,7 +103,7 @@ func TestQueueBufferBudget(t *testing.T) {
 	require.Equal(t, a, got)
 	q.release(b)
 	q.release(got)
-	require.Equal(t, int64(200), q.peak())
+	require.Equal(t, int64(200), q.peakBuffered)
 
 	// A piece over the whole budget still goes out when nothing else is
 	// in flight: the download never stops.
@@ -112,5 +112,5 @@ func TestQueueBufferBudget(t *testing.T) {
 	require.True(t, ok, "nothing in flight: a 100-byte piece goes out over a 50-byte budget")
 	_, ok = q.pick(all, none)
 	require.False(t, ok, "but only one at a time")
-	require.Equal(t, int64(100), q.peak())
+	require.Equal(t, int64(100), q.peakBuffered)
 }

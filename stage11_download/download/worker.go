@@ -27,18 +27,16 @@ type worker struct {
 	q     *queue
 	store *storage
 
-	lastSent       time.Time     // when we last sent the peer anything
 	keepAliveEvery time.Duration // keepAliveInterval; tests shorten it
-
-	delivered int // pieces from this peer that passed the SHA-1 check
-	onPiece   func(n int64)
+	delivered      int           // pieces from this peer that passed the SHA-1 check
+	onPiece        func(n int64)
 }
 
 // A healthy peer we fetch nothing from (other workers have its pieces, or
 // MaxBuffered is used up) may say nothing but a keep-alive every two minutes
 // (BEP 3), and drops us if we say nothing for two minutes. So a worker reads
 // with a deadline past that, leaves "gives us nothing we need" to the stall
-// check, and sends a keep-alive after keepAliveInterval of silence.
+// check, and sends a keep-alive every keepAliveInterval.
 const (
 	peerIdleTimeout   = 2*time.Minute + 30*time.Second
 	keepAliveInterval = 90 * time.Second
@@ -53,15 +51,20 @@ func newWorker(conn *peer.Conn, info *torrent.Info, q *queue, store *storage, on
 // run fetches pieces until the download is complete, the peer fails or ctx
 // ends. The pieces it still holds go back to the queue when it returns.
 func (w *worker) run(ctx context.Context) error {
-	defer w.releaseAll()
+	defer func() {
+		for _, p := range w.s.pieces {
+			w.q.release(p.index)
+		}
+	}()
 	msgs, readErr, stop := w.readMessages()
 	defer stop()
 	if err := w.s.sendInterested(); err != nil {
 		return err
 	}
-	tick := time.NewTicker(min(w.s.stall, w.keepAliveEvery) / 4)
-	defer tick.Stop()
-	w.lastSent = time.Now()
+	stallCheck := time.NewTicker(w.s.stall / 4)
+	defer stallCheck.Stop()
+	keepAlive := time.NewTicker(w.keepAliveEvery)
+	defer keepAlive.Stop()
 	for {
 		changed := w.q.watch()
 		if err := w.dropFinished(); err != nil {
@@ -81,8 +84,10 @@ func (w *worker) run(ctx context.Context) error {
 			err = w.handle(msg)
 		case err = <-readErr:
 			err = w.drain(msgs, err)
-		case <-tick.C:
-			err = w.tick()
+		case <-stallCheck.C:
+			err = w.checkStall()
+		case <-keepAlive.C:
+			err = w.s.conn.WriteMessages(nil)
 		}
 		if err != nil {
 			return err
@@ -133,68 +138,39 @@ func (w *worker) drain(msgs <-chan *peer.Message, readErr error) error {
 	}
 }
 
-// tick drops a stalled peer (waiting while other workers fetch the pieces
-// this one has is no stall) and keeps a silent connection alive.
-func (w *worker) tick() error {
+// checkStall drops a stalled peer; waiting while other workers fetch the
+// pieces this one has is no stall.
+func (w *worker) checkStall() error {
 	if !w.s.choked && len(w.s.pieces) == 0 && w.q.wants(w.s.has.Has) {
 		w.s.lastBlock = time.Now()
 	}
-	if err := w.s.checkStall(); err != nil {
-		return err
-	}
-	if time.Since(w.lastSent) >= w.keepAliveEvery {
-		return w.send(nil)
-	}
-	return nil
+	return w.s.checkStall()
 }
 
-// request takes pieces from the queue until their blocks not yet asked for
-// can fill the session's pipeline, then lets the session send the requests.
-// Each piece holds a piece-sized buffer, so a worker holds no more than
-// the pipeline spans, plus the one being finished.
+// request takes pieces from the queue until their missing blocks can fill
+// the session's pipeline, then lets the session send the requests. Each
+// piece holds a piece-sized buffer, so a worker holds no more than the
+// pipeline spans, plus the one being finished.
 func (w *worker) request() error {
+	missing := 0 // blocks not yet here: in flight or not asked for
+	for _, p := range w.s.pieces {
+		missing += len(p.blocks) - p.received
+	}
 	maxPieces := int((int64(w.s.depth)*peer.BlockSize+w.info.PieceLength-1)/w.info.PieceLength) + 1
-	for !w.s.choked && w.s.inFlight+w.wanted() < w.s.depth && len(w.s.pieces) < maxPieces {
+	for !w.s.choked && missing < w.s.depth && len(w.s.pieces) < maxPieces {
 		index, ok := w.q.pick(w.s.has.Has, w.fetching)
 		if !ok {
 			break
 		}
-		w.s.pieces = append(w.s.pieces, newPiece(index, int(w.info.PieceSize(index))))
+		p := newPiece(index, int(w.info.PieceSize(index)))
+		w.s.pieces = append(w.s.pieces, p)
+		missing += len(p.blocks)
 	}
-	sent := w.s.inFlight
-	if err := w.s.request(); err != nil {
-		return err
-	}
-	if w.s.inFlight > sent {
-		w.lastSent = time.Now()
-	}
-	return nil
-}
-
-// wanted counts the blocks of the session's pieces not yet asked for.
-func (w *worker) wanted() int {
-	n := 0
-	for _, p := range w.s.pieces {
-		for _, st := range p.blocks {
-			if st == blockWanted {
-				n++
-			}
-		}
-	}
-	return n
+	return w.s.request()
 }
 
 func (w *worker) fetching(index int) bool {
 	return slices.ContainsFunc(w.s.pieces, func(p *piece) bool { return p.index == index })
-}
-
-// send writes messages (nil: a keep-alive) in one write.
-func (w *worker) send(ms ...*peer.Message) error {
-	if err := w.s.conn.WriteMessages(ms...); err != nil {
-		return err
-	}
-	w.lastSent = time.Now()
-	return nil
 }
 
 // handle passes one message to the session and verifies the piece it
@@ -256,16 +232,8 @@ func (w *worker) dropFinished() error {
 	}
 	w.s.inFlight -= len(cancels)
 	w.s.abandoned += len(cancels)
-	if err := w.send(cancels...); err != nil {
+	if err := w.s.conn.WriteMessages(cancels...); err != nil {
 		return fmt.Errorf("send %d cancels: %w", len(cancels), err)
 	}
 	return nil
-}
-
-// releaseAll gives back every piece this worker still holds.
-func (w *worker) releaseAll() {
-	for _, p := range w.s.pieces {
-		w.q.release(p.index)
-	}
-	w.s.pieces = nil
 }
