@@ -50,7 +50,6 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 		return Stats{}, err
 	}
 	defer store.abort() // after commit there is nothing left to remove
-
 	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, cmp.Or(opts.MaxBuffered, DefaultMaxBuffered))
 	d := &downloader{m: m, opts: &opts, q: q, store: store}
 	if err := d.run(ctx, peers); err != nil {
@@ -59,13 +58,8 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	if err := store.commit(); err != nil {
 		return Stats{}, err
 	}
-	return Stats{
-		Bytes:        m.Info.Length,
-		Elapsed:      time.Since(start),
-		PeersUsed:    int(d.used.Load()),
-		PeersTried:   int(d.tried.Load()),
-		PeakBuffered: q.peakBuffered,
-	}, nil
+	return Stats{Bytes: m.Info.Length, Elapsed: time.Since(start), PeersUsed: int(d.used.Load()),
+		PeersTried: int(d.tried.Load()), PeakBuffered: q.peakBuffered}, nil
 }
 
 // downloader is the state of one Download shared by its workers.
@@ -74,11 +68,9 @@ type downloader struct {
 	opts  *Options
 	q     *queue
 	store *storage
-	stop  context.CancelFunc // ends every worker and dial: set by run
+	stop  context.CancelFunc // ends every worker and dial
 
-	connected atomic.Int32 // peers connected now
-	tried     atomic.Int32 // peers dialled
-	used      atomic.Int32 // peers that delivered a verified piece
+	connected, tried, used atomic.Int32 // peers connected now, dialled, that sent a verified piece
 
 	mu    sync.Mutex
 	done  int64   // bytes verified, for Progress
@@ -112,7 +104,6 @@ func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 		})
 	}
 	wg.Wait()
-
 	switch {
 	case d.q.complete():
 		return nil
@@ -124,18 +115,18 @@ func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 	return &PeersError{Errors: d.errs}
 }
 
-// fail records why a peer failed; a disk failure stops the whole download.
-// Once the download is complete or our disk failed, the others only
-// stopped.
+// fail records why a peer failed, unless the download is complete or our
+// disk failed (then the others only stopped); a disk failure stops it all.
 func (d *downloader) fail(addr netip.AddrPort, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var disk storageError
 	switch {
-	case errors.As(err, &disk) && d.fatal == nil:
+	case d.fatal != nil || d.q.complete():
+	case errors.As(err, &disk):
 		d.fatal = disk.err
 		d.stop()
-	case d.fatal == nil && !d.q.complete():
+	default:
 		d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
 		if d.opts.Log != nil {
 			fmt.Fprintf(d.opts.Log, "peer %v: %v\n", addr, err)
@@ -152,27 +143,20 @@ const reconnectPause = time.Second // before dialling a dropped peer again
 func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	d.tried.Add(1)
 	delivered, err := d.connect(ctx, addr)
-	if delivered > 0 && lostConnection(err) {
+	if delivered == 0 {
+		return err
+	}
+	d.used.Add(1)
+	var disk storageError
+	if err != nil && !errors.As(err, &disk) && !errors.Is(err, ErrProtocol) &&
+		!errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled) {
 		select {
 		case <-ctx.Done():
 		case <-time.After(reconnectPause):
-			var more int
-			more, err = d.connect(ctx, addr)
-			delivered += more
+			_, err = d.connect(ctx, addr)
 		}
 	}
-	if delivered > 0 {
-		d.used.Add(1)
-	}
 	return err
-}
-
-// lostConnection reports whether err may be the network's fault rather than
-// the peer's (or our disk's); a cancelled ctx is left to the caller.
-func lostConnection(err error) bool {
-	var disk storageError
-	return err != nil && !errors.As(err, &disk) &&
-		!errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled)
 }
 
 // connect dials addr and runs a worker on the connection until it ends. It
@@ -184,13 +168,14 @@ func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, err
 	}
 	d.connected.Add(1)
 	defer d.connected.Add(-1)
-	w := newWorker(conn, &d.m.Info, d.q, d.store, d.progress)
+	w := newWorker(conn, d)
 	err = w.run(ctx)
 	return w.delivered, err
 }
 
 // progress counts a verified piece and reports it; the lock keeps the calls
-// to opts.Progress from overlapping.
+// to opts.Progress from overlapping. After the last piece it stops the
+// peers still connecting or waiting: they must not delay the end.
 func (d *downloader) progress(n int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -199,6 +184,6 @@ func (d *downloader) progress(n int64) {
 		d.opts.Progress(Progress{Done: d.done, Total: d.m.Info.Length, Peers: int(d.connected.Load())})
 	}
 	if d.q.complete() {
-		d.stop() // a peer still connecting or waiting must not delay the end
+		d.stop()
 	}
 }

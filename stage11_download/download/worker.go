@@ -8,11 +8,10 @@ import (
 	"time"
 
 	"workbook/stage11_download/peer"
-	"workbook/stage11_download/torrent"
 )
 
-// storageError is a failure of our own disk, not of a peer: it stops the
-// whole download, since no other peer can fix it.
+// storageError is a failure of our own disk, not of a peer: no other peer
+// can fix it, so it stops the whole download.
 type storageError struct{ err error }
 
 func (e storageError) Error() string { return e.err.Error() }
@@ -22,14 +21,10 @@ func (e storageError) Unwrap() error { return e.err }
 // queue all workers share. A second goroutine only reads messages (a read
 // blocks, and the worker must also hear about the queue changing).
 type worker struct {
-	s     *session
-	info  *torrent.Info
-	q     *queue
-	store *storage
-
+	s              *session
+	d              *downloader
 	keepAliveEvery time.Duration // keepAliveInterval; tests shorten it
 	delivered      int           // pieces from this peer that passed the SHA-1 check
-	onPiece        func(n int64)
 }
 
 // A healthy peer we fetch nothing from (other workers have its pieces, or
@@ -42,10 +37,10 @@ const (
 	keepAliveInterval = 90 * time.Second
 )
 
-func newWorker(conn *peer.Conn, info *torrent.Info, q *queue, store *storage, onPiece func(int64)) *worker {
-	s := newSession(conn, info.NumPieces()) // stall limit: conn.Timeouts.Read
+func newWorker(conn *peer.Conn, d *downloader) *worker {
+	s := newSession(conn, d.m.Info.NumPieces()) // stall limit: conn.Timeouts.Read
 	conn.Timeouts.Read = max(peerIdleTimeout, s.stall)
-	return &worker{s: s, info: info, q: q, store: store, onPiece: onPiece, keepAliveEvery: keepAliveInterval}
+	return &worker{s: s, d: d, keepAliveEvery: keepAliveInterval}
 }
 
 // run fetches pieces until the download is complete, the peer fails or ctx
@@ -53,10 +48,10 @@ func newWorker(conn *peer.Conn, info *torrent.Info, q *queue, store *storage, on
 func (w *worker) run(ctx context.Context) error {
 	defer func() {
 		for _, p := range w.s.pieces {
-			w.q.release(p.index)
+			w.d.q.release(p.index)
 		}
 	}()
-	msgs, readErr, stop := w.readMessages()
+	reads, stop := w.readMessages()
 	defer stop()
 	if err := w.s.sendInterested(); err != nil {
 		return err
@@ -66,7 +61,7 @@ func (w *worker) run(ctx context.Context) error {
 	keepAlive := time.NewTicker(w.keepAliveEvery)
 	defer keepAlive.Stop()
 	for {
-		changed := w.q.watch()
+		changed := w.d.q.watch()
 		if err := w.dropFinished(); err != nil {
 			return err
 		}
@@ -77,13 +72,11 @@ func (w *worker) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-w.q.finished:
+		case <-w.d.q.finished:
 			return nil
 		case <-changed:
-		case msg := <-msgs:
-			err = w.handle(msg)
-		case err = <-readErr:
-			err = w.drain(msgs, err)
+		case r := <-reads:
+			err = w.handle(r)
 		case <-stallCheck.C:
 			err = w.checkStall()
 		case <-keepAlive.C:
@@ -95,53 +88,44 @@ func (w *worker) run(ctx context.Context) error {
 	}
 }
 
+// read is one message, or the error that ended the reads.
+type read struct {
+	msg *peer.Message
+	err error
+}
+
 // readMessages starts the reader goroutine; stop closes the connection (which
-// ends a read in progress) and waits for it.
-func (w *worker) readMessages() (<-chan *peer.Message, <-chan error, func()) {
-	msgs := make(chan *peer.Message, 16)
-	readErr := make(chan error, 1)
+// ends a read in progress) and waits for it. The error comes after the
+// messages read before it: a peer that sends its last block and closes
+// delivered that piece.
+func (w *worker) readMessages() (<-chan read, func()) {
+	reads := make(chan read, 16)
 	done := make(chan struct{})
 	var reader sync.WaitGroup
 	reader.Go(func() {
 		for {
 			msg, err := w.s.conn.ReadMessage()
-			if err != nil {
-				readErr <- err
+			select {
+			case reads <- read{msg, err}:
+			case <-done:
 				return
 			}
-			select {
-			case msgs <- msg:
-			case <-done:
+			if err != nil {
 				return
 			}
 		}
 	})
-	return msgs, readErr, func() {
+	return reads, func() {
 		close(done)
 		w.s.conn.Close()
 		reader.Wait()
 	}
 }
 
-// drain handles the messages read before a read failed: a peer that sends
-// its last block and closes delivered that piece.
-func (w *worker) drain(msgs <-chan *peer.Message, readErr error) error {
-	for {
-		select {
-		case msg := <-msgs:
-			if err := w.handle(msg); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("read: %w", readErr)
-		}
-	}
-}
-
 // checkStall drops a stalled peer; waiting while other workers fetch the
 // pieces this one has is no stall.
 func (w *worker) checkStall() error {
-	if !w.s.choked && len(w.s.pieces) == 0 && w.q.wants(w.s.has.Has) {
+	if !w.s.choked && len(w.s.pieces) == 0 && w.d.q.wants(w.s.has.Has) {
 		w.s.lastBlock = time.Now()
 	}
 	return w.s.checkStall()
@@ -152,17 +136,18 @@ func (w *worker) checkStall() error {
 // piece holds a piece-sized buffer, so a worker holds no more than the
 // pipeline spans, plus the one being finished.
 func (w *worker) request() error {
-	missing := 0 // blocks not yet here: in flight or not asked for
+	missing := 0 // blocks in flight or not asked for
 	for _, p := range w.s.pieces {
 		missing += len(p.blocks) - p.received
 	}
-	maxPieces := int((int64(w.s.depth)*peer.BlockSize+w.info.PieceLength-1)/w.info.PieceLength) + 1
+	info := &w.d.m.Info
+	maxPieces := int((int64(w.s.depth)*peer.BlockSize+info.PieceLength-1)/info.PieceLength) + 1
 	for !w.s.choked && missing < w.s.depth && len(w.s.pieces) < maxPieces {
-		index, ok := w.q.pick(w.s.has.Has, w.fetching)
+		index, ok := w.d.q.pick(w.s.has.Has, w.fetching)
 		if !ok {
 			break
 		}
-		p := newPiece(index, int(w.info.PieceSize(index)))
+		p := newPiece(index, int(info.PieceSize(index)))
 		w.s.pieces = append(w.s.pieces, p)
 		missing += len(p.blocks)
 	}
@@ -175,8 +160,11 @@ func (w *worker) fetching(index int) bool {
 
 // handle passes one message to the session and verifies the piece it
 // completes.
-func (w *worker) handle(msg *peer.Message) error {
-	p, err := w.s.handle(msg)
+func (w *worker) handle(r read) error {
+	if r.err != nil {
+		return fmt.Errorf("read: %w", r.err)
+	}
+	p, err := w.s.handle(r.msg)
 	if err != nil || p == nil {
 		return err
 	}
@@ -184,32 +172,30 @@ func (w *worker) handle(msg *peer.Message) error {
 }
 
 // verify checks a complete piece's SHA-1 and writes it. A wrong piece drops
-// the peer (it sent bad data once and will again) and goes back to the queue;
-// a piece goes back only after it is finished, or the queue would count it
-// as waiting for a peer.
+// the peer (it sent bad data once and will again). Either way the piece
+// goes back to the queue only now, or the queue would count it as waiting
+// for a peer.
 func (w *worker) verify(p *piece) error {
 	defer w.remove(p)
-	if err := p.verify(w.info.PieceHash(p.index)); err != nil {
+	if err := p.verify(w.d.m.Info.PieceHash(p.index)); err != nil {
 		return err
 	}
-	// In the endgame another peer may have delivered it already.
-	if !w.q.isDone(p.index) {
-		if err := w.store.writePiece(p.index, p.buf); err != nil {
+	if !w.d.q.isDone(p.index) { // in the endgame another peer may have been first
+		if err := w.d.store.writePiece(p.index, p.buf); err != nil {
 			return storageError{err}
 		}
-		if w.q.finish(p.index) {
-			w.onPiece(int64(len(p.buf)))
+		if w.d.q.finish(p.index) {
+			w.d.progress(int64(len(p.buf)))
 		}
 	}
 	w.delivered++
 	return nil
 }
 
-// remove stops fetching p and gives it back to the queue, which re-queues
-// it unless it is done or another worker has it.
+// remove stops fetching p and gives it back to the queue.
 func (w *worker) remove(p *piece) {
 	w.s.pieces = slices.DeleteFunc(w.s.pieces, func(a *piece) bool { return a == p })
-	w.q.release(p.index)
+	w.d.q.release(p.index)
 }
 
 // dropFinished cancels the requests for pieces another worker finished
@@ -217,7 +203,7 @@ func (w *worker) remove(p *piece) {
 func (w *worker) dropFinished() error {
 	var cancels []*peer.Message
 	for _, p := range slices.Clone(w.s.pieces) {
-		if !w.q.isDone(p.index) {
+		if !w.d.q.isDone(p.index) {
 			continue
 		}
 		for b, st := range p.blocks {
