@@ -49,7 +49,7 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	if err != nil {
 		return Stats{}, err
 	}
-	defer store.abort() // after commit there is nothing left to remove
+	defer store.abort() // after commit: at most the empty temporary directory
 	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, cmp.Or(opts.MaxBuffered, DefaultMaxBuffered))
 	d := &downloader{m: m, opts: &opts, q: q, store: store}
 	if err := d.run(ctx, peers); err != nil {

@@ -11,69 +11,59 @@ import (
 	"workbook/stage11_download/torrent"
 )
 
-// storage puts verified pieces on disk. Everything goes to a temporary file
-// (single-file torrent) or directory (multi-file torrent) beside the output
-// path; commit moves it into place only once every piece is verified, so the
+// storage puts verified pieces on disk, in a temporary directory beside the
+// output path (same file system, so the final rename is atomic). commit
+// moves the download into place only once every piece is verified: the
 // output path never holds a partial or unverified download.
 type storage struct {
-	out     string // the output path the user asked for
-	temp    string // the temporary file or directory beside it
-	files   []span // every file in torrent order
-	pieceLn int64
+	out   string // the output path the user asked for
+	temp  string // the temporary directory beside it
+	done  string // what commit renames to out: temp, or the one file in it
+	files []span // every file in torrent order
+	piece int64  // the torrent's piece length
 }
 
 // span is one file of the torrent: where it starts in the torrent's bytes
-// (BEP 3 concatenates the files in order, pieces run across file ends) and
-// where it is written.
+// (BEP 3 concatenates the files in order; pieces run across file ends) and
+// its path inside temp.
 type span struct {
-	path   string // absolute path inside temp
-	offset int64
-	length int64
+	path           string
+	offset, length int64
 }
 
-// newStorage creates the temporary file or directory beside out, with every
-// file created at its full (sparse) length. An output that cannot be written
-// fails here, before any network traffic.
+// newStorage creates the temporary directory beside out with every file in
+// it at its full (sparse) length: an output that cannot be written fails
+// here, before any network traffic.
 func newStorage(info *torrent.Info, out string) (*storage, error) {
 	out = filepath.Clean(out) // "dir/" names dir, not a file inside it
-	multi := info.Files != nil
-	if err := checkOutput(out, multi); err != nil {
+	if err := checkOutput(out, info.Files != nil); err != nil {
 		return nil, err
 	}
-	s := &storage{out: out, pieceLn: info.PieceLength}
-	parent, pattern := filepath.Dir(out), "."+filepath.Base(out)+".*.part"
-	var err error
-	if multi {
-		s.temp, err = os.MkdirTemp(parent, pattern)
-	} else {
-		var f *os.File
-		if f, err = os.CreateTemp(parent, pattern); err == nil {
-			s.temp, err = f.Name(), f.Close()
-		}
-	}
+	temp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.part")
 	if err != nil {
 		return nil, fmt.Errorf("output %s is not writable: %w", out, err)
 	}
-	if err := s.layOut(info); err != nil {
+	s := &storage{out: out, temp: temp, done: temp, piece: info.PieceLength}
+	files := info.Files
+	if files == nil { // a single-file torrent: its one file is what goes to out
+		files = []torrent.File{{Path: []string{filepath.Base(out)}, Length: info.Length}}
+		s.done = filepath.Join(temp, filepath.Base(out))
+	}
+	if err := s.layOut(files); err != nil {
 		s.abort()
 		return nil, fmt.Errorf("output %s: %w", out, err)
 	}
 	return s, nil
 }
 
-// layOut gives the temporary file or directory ordinary permissions (the
-// Temp functions make them private) and creates every file of the torrent
-// at its full length.
-func (s *storage) layOut(info *torrent.Info) error {
-	if info.Files == nil {
-		s.files = []span{{path: s.temp, length: info.Length}}
-		return errors.Join(os.Chmod(s.temp, 0o644), os.Truncate(s.temp, info.Length))
-	}
+// layOut creates every file of the torrent at its full length, in a
+// directory of ordinary permissions (MkdirTemp makes it private).
+func (s *storage) layOut(files []torrent.File) error {
 	if err := os.Chmod(s.temp, 0o755); err != nil {
 		return err
 	}
 	var offset int64
-	for _, file := range info.Files {
+	for _, file := range files {
 		path, err := s.create(file)
 		if err != nil {
 			return err
@@ -110,10 +100,11 @@ func checkOutput(out string, dir bool) error {
 	return nil
 }
 
-// create makes one file of a multi-file torrent inside the temporary
-// directory. torrent.Parse already rejects "..", absolute paths and
-// separators in path elements; the check here makes sure the joined path
-// still stays inside, whatever the parser let through.
+// create makes one file inside the temporary directory. torrent.Parse
+// already rejects "..", absolute paths and separators in path elements;
+// this check makes sure the joined path stays inside whatever it let
+// through. O_EXCL: two files with the same path must not overwrite each
+// other.
 func (s *storage) create(file torrent.File) (string, error) {
 	rel := filepath.Join(file.Path...)
 	if len(file.Path) == 0 || !filepath.IsLocal(rel) || strings.Join(file.Path, "/") != filepath.ToSlash(rel) {
@@ -123,7 +114,6 @@ func (s *storage) create(file torrent.File) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}
-	// O_EXCL: two files with the same path would overwrite each other.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return "", err
@@ -134,7 +124,7 @@ func (s *storage) create(file torrent.File) (string, error) {
 // writePiece writes a verified piece at its offset, across as many files as
 // it spans.
 func (s *storage) writePiece(index int, data []byte) error {
-	start := int64(index) * s.pieceLn
+	start := int64(index) * s.piece
 	end := start + int64(len(data))
 	// The first file that ends after start holds the piece's first byte.
 	i := sort.Search(len(s.files), func(i int) bool { return s.files[i].offset+s.files[i].length > start })
@@ -160,27 +150,26 @@ func writeAt(path string, data []byte, off int64) error {
 	return errors.Join(err, f.Close())
 }
 
-// commit flushes every file to disk (fsync) and renames the temporary file or
-// directory to the output path. Only a complete, verified download gets there.
+// commit flushes every file to disk (fsync) and renames the download to the
+// output path. rename(2) is atomic; it replaces an empty directory but not a
+// full one, so a download is never mixed into files that were already there.
+// The rename is durable only once the directory holding it is flushed.
 func (s *storage) commit() error {
 	for _, f := range s.files {
 		if err := syncPath(f.path); err != nil {
 			return fmt.Errorf("flush %s: %w", f.path, err)
 		}
 	}
-	// rename(2) is atomic; it replaces an empty directory but not a full
-	// one, so a download is never mixed into files that were already there.
-	if err := os.Rename(s.temp, s.out); err != nil {
+	if err := os.Rename(s.done, s.out); err != nil {
 		return fmt.Errorf("move download into place: %w", err)
 	}
-	// The rename is only durable once the directory holding it is flushed.
 	if err := syncPath(filepath.Dir(s.out)); err != nil {
 		return fmt.Errorf("flush %s: %w", filepath.Dir(s.out), err)
 	}
 	return nil
 }
 
-// abort removes the temporary file or directory; the output path is untouched.
+// abort removes the temporary directory; the output path is untouched.
 func (s *storage) abort() {
 	os.RemoveAll(s.temp)
 }
