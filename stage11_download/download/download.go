@@ -37,9 +37,8 @@ const DefaultMaxBuffered = 64 << 20
 
 // Download fetches every piece of m from peers, several at once, and writes
 // the torrent to outPath: a file, or a directory for a multi-file torrent.
-// Each peer gets a worker; the workers share one queue of pieces. outPath
-// gets the download only when every piece is verified, never a part of it.
-// Every goroutine Download starts has ended when it returns.
+// outPath gets the download only when every piece is verified. Every
+// goroutine Download starts has ended when it returns.
 func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, outPath string, opts Options) (Stats, error) {
 	start := time.Now()
 	if len(peers) == 0 {
@@ -78,9 +77,8 @@ type downloader struct {
 	fatal error   // a failure no peer can fix (our disk)
 }
 
-// run connects to up to opts.MaxPeers peers at a time, taking the next
-// address whenever a peer fails, until every piece is done or no peer is
-// left.
+// run works with up to opts.MaxPeers peers at a time, taking the next
+// address whenever one fails, until every piece is done or no peer is left.
 func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -147,7 +145,7 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 		return err
 	}
 	d.used.Add(1)
-	var disk storageError
+	var disk storageError // or a cancelled ctx: no retry either
 	if err != nil && !errors.As(err, &disk) && !errors.Is(err, ErrProtocol) &&
 		!errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled) {
 		select {
@@ -159,8 +157,8 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	return err
 }
 
-// connect dials addr and runs a worker on the connection until it ends. It
-// returns how many verified pieces the peer sent.
+// connect runs a worker on a connection to addr until it ends and returns
+// how many verified pieces the peer sent.
 func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, error) {
 	conn, err := peer.Dial(ctx, addr.String(), d.m.InfoHash, d.opts.PeerID, d.opts.Timeouts)
 	if err != nil {

@@ -2,9 +2,8 @@ package download
 
 import "sync"
 
-// queue is the work list the workers share: which pieces still need a peer,
-// how many workers fetch each one now, and which are verified and on disk.
-// A piece a worker could not finish goes back for another peer.
+// queue is the work list the workers share: which pieces are verified and
+// on disk, and how many workers fetch each of the others now.
 type queue struct {
 	mu     sync.Mutex
 	done   []bool
@@ -12,11 +11,10 @@ type queue struct {
 	left   int   // pieces not done
 	first  int   // no piece below is pending (not done, nobody on it)
 
-	// The memory budget (see pick): each piece handed out holds a buffer
-	// of its size until it is given back.
-	size                   func(index int) int64
-	buffered, peakBuffered int64
-	maxBuffered            int64
+	// The memory budget (see pick): a piece handed out holds a buffer of
+	// size(index) bytes until it is given back.
+	size                                func(index int) int64
+	buffered, peakBuffered, maxBuffered int64
 
 	changed  chan struct{} // closed and replaced at every finish or release
 	finished chan struct{} // closed when the last piece is done
@@ -33,8 +31,8 @@ func newQueue(numPieces int, pieceSize func(index int) int64, maxBuffered int64)
 	return q
 }
 
-// watch returns a channel that is closed at the next change of the queue.
-// Take it before looking at the queue, so a change in between is not missed.
+// watch returns a channel closed at the next change of the queue. Take it
+// before looking at the queue, so a change in between is not missed.
 func (q *queue) watch() <-chan struct{} {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -77,7 +75,7 @@ func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	return best, true
 }
 
-// reserve counts the buffer for piece i if it fits in the budget, or
+// reserve counts the buffer for piece i if it fits in the budget or
 // nothing else is buffered. The caller holds q.mu.
 func (q *queue) reserve(i int) bool {
 	n := q.size(i)
@@ -90,8 +88,8 @@ func (q *queue) reserve(i int) bool {
 }
 
 // release says the caller stopped fetching index (finished, gave up, or its
-// peer failed) and dropped its buffer. A piece not done that nobody fetches
-// is pending again; the waiting workers wake either way.
+// peer failed) and dropped its buffer; a piece not done that nobody fetches
+// is pending again.
 func (q *queue) release(index int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -146,8 +144,7 @@ func (q *queue) complete() bool {
 	return q.left == 0
 }
 
-// isPending reports whether piece i waits for a worker. The caller holds
-// q.mu.
+// isPending reports whether piece i waits for a worker (caller holds q.mu).
 func (q *queue) isPending(i int) bool { return !q.done[i] && q.owners[i] == 0 }
 
 // notify wakes every worker waiting on watch. The caller holds q.mu.

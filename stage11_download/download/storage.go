@@ -23,12 +23,11 @@ type storage struct {
 	piece int64  // the torrent's piece length
 }
 
-// span is one file of the torrent: where it starts in the torrent's bytes
-// (BEP 3 concatenates the files in order; pieces run across file ends) and
-// its path inside temp.
+// span is one file of the torrent, at its path inside temp: BEP 3
+// concatenates the files in order, and pieces run across file ends.
 type span struct {
 	path           string
-	offset, length int64
+	offset, length int64 // in the torrent's bytes
 }
 
 // newStorage creates the temporary directory beside out with every file in
@@ -89,11 +88,8 @@ func checkOutput(out string, dir bool) error {
 	case dir && !st.IsDir():
 		return fmt.Errorf("output %s is a file; a multi-file torrent needs a directory path", out)
 	case dir:
-		entries, err := os.ReadDir(out)
-		if err != nil {
-			return fmt.Errorf("output %s: %w", out, err)
-		}
-		if len(entries) > 0 {
+		// An unreadable directory fails at MkdirTemp or the rename.
+		if entries, _ := os.ReadDir(out); len(entries) > 0 {
 			return fmt.Errorf("output directory %s is not empty", out)
 		}
 	}
@@ -101,10 +97,9 @@ func checkOutput(out string, dir bool) error {
 }
 
 // create makes one file inside the temporary directory. torrent.Parse
-// already rejects "..", absolute paths and separators in path elements;
-// this check makes sure the joined path stays inside whatever it let
-// through. O_EXCL: two files with the same path must not overwrite each
-// other.
+// already rejects "..", absolute paths and separators in path elements; the
+// check here holds whatever it let through, and O_EXCL keeps two files with
+// one path from overwriting each other.
 func (s *storage) create(file torrent.File) (string, error) {
 	rel := filepath.Join(file.Path...)
 	if len(file.Path) == 0 || !filepath.IsLocal(rel) || strings.Join(file.Path, "/") != filepath.ToSlash(rel) {
@@ -138,9 +133,8 @@ func (s *storage) writePiece(index int, data []byte) error {
 	return nil
 }
 
-// writeAt opens the file for each write instead of keeping it open: a
-// torrent can hold thousands of files, more than a process may open at once,
-// and an open costs little next to writing a piece.
+// writeAt opens the file for each write: a torrent can hold more files than
+// a process may open at once, and an open costs little next to a piece.
 func writeAt(path string, data []byte, off int64) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
@@ -151,9 +145,8 @@ func writeAt(path string, data []byte, off int64) error {
 }
 
 // commit flushes every file to disk (fsync) and renames the download to the
-// output path. rename(2) is atomic; it replaces an empty directory but not a
-// full one, so a download is never mixed into files that were already there.
-// The rename is durable only once the directory holding it is flushed.
+// output path. rename(2) is atomic, replaces an empty directory but not a
+// full one, and is durable once the directory holding it is flushed.
 func (s *storage) commit() error {
 	for _, f := range s.files {
 		if err := syncPath(f.path); err != nil {
@@ -179,9 +172,8 @@ func syncPath(path string) error {
 	if err != nil {
 		return err
 	}
-	err = f.Sync()
 	// Some file systems cannot fsync a directory; the data itself is safe.
-	if errors.Is(err, os.ErrInvalid) {
+	if err = f.Sync(); errors.Is(err, os.ErrInvalid) {
 		err = nil
 	}
 	return errors.Join(err, f.Close())

@@ -27,11 +27,11 @@ type worker struct {
 	delivered      int           // pieces from this peer that passed the SHA-1 check
 }
 
-// A healthy peer we fetch nothing from (other workers have its pieces, or
-// MaxBuffered is used up) may say nothing but a keep-alive every two minutes
-// (BEP 3), and drops us if we say nothing for two minutes. So a worker reads
-// with a deadline past that, leaves "gives us nothing we need" to the stall
-// check, and sends a keep-alive every keepAliveInterval.
+// A peer we fetch nothing from (others have its pieces, or MaxBuffered is
+// used up) may send only a keep-alive every two minutes (BEP 3), and drops
+// us after two minutes of silence. So a worker reads with a deadline past
+// that, leaves "has nothing we need" to the stall check, and sends
+// keep-alives.
 const (
 	peerIdleTimeout   = 2*time.Minute + 30*time.Second
 	keepAliveInterval = 90 * time.Second
@@ -88,16 +88,16 @@ func (w *worker) run(ctx context.Context) error {
 	}
 }
 
-// read is one message, or the error that ended the reads.
+// read is one message, or the error that ended the reads (after the
+// messages before it: a peer that sends its last block and closes delivered
+// that piece).
 type read struct {
 	msg *peer.Message
 	err error
 }
 
 // readMessages starts the reader goroutine; stop closes the connection (which
-// ends a read in progress) and waits for it. The error comes after the
-// messages read before it: a peer that sends its last block and closes
-// delivered that piece.
+// ends a read in progress) and waits for it.
 func (w *worker) readMessages() (<-chan read, func()) {
 	reads := make(chan read, 16)
 	done := make(chan struct{})
@@ -131,9 +131,9 @@ func (w *worker) checkStall() error {
 	return w.s.checkStall()
 }
 
-// request takes pieces from the queue until their missing blocks can fill
-// the session's pipeline, then lets the session send the requests. Each
-// piece holds a piece-sized buffer, so a worker holds no more than the
+// request takes pieces from the queue until their missing blocks fill the
+// session's pipeline, then lets the session send the requests. Each piece
+// holds a piece-sized buffer: a worker holds no more pieces than the
 // pipeline spans, plus the one being finished.
 func (w *worker) request() error {
 	missing := 0 // blocks in flight or not asked for
@@ -171,12 +171,14 @@ func (w *worker) handle(r read) error {
 	return w.verify(p)
 }
 
-// verify checks a complete piece's SHA-1 and writes it. A wrong piece drops
-// the peer (it sent bad data once and will again). Either way the piece
-// goes back to the queue only now, or the queue would count it as waiting
-// for a peer.
+// verify checks a complete piece's SHA-1 and writes it; a wrong piece drops
+// the peer (it sent bad data once and will again). Only then does the piece
+// go back to the queue, or the queue would count it as waiting for a peer.
 func (w *worker) verify(p *piece) error {
-	defer w.remove(p)
+	defer func() {
+		w.s.pieces = slices.DeleteFunc(w.s.pieces, func(a *piece) bool { return a == p })
+		w.d.q.release(p.index)
+	}()
 	if err := p.verify(w.d.m.Info.PieceHash(p.index)); err != nil {
 		return err
 	}
@@ -192,27 +194,23 @@ func (w *worker) verify(p *piece) error {
 	return nil
 }
 
-// remove stops fetching p and gives it back to the queue.
-func (w *worker) remove(p *piece) {
-	w.s.pieces = slices.DeleteFunc(w.s.pieces, func(a *piece) bool { return a == p })
-	w.d.q.release(p.index)
-}
-
-// dropFinished cancels the requests for pieces another worker finished
-// first (endgame), so the peer does not send what is no longer needed.
+// dropFinished drops the pieces another worker finished first (endgame)
+// and cancels their requests, so the peer does not send what is no longer
+// needed.
 func (w *worker) dropFinished() error {
 	var cancels []*peer.Message
-	for _, p := range slices.Clone(w.s.pieces) {
+	w.s.pieces = slices.DeleteFunc(w.s.pieces, func(p *piece) bool {
 		if !w.d.q.isDone(p.index) {
-			continue
+			return false
 		}
 		for b, st := range p.blocks {
 			if st == blockRequested {
 				cancels = append(cancels, peer.NewCancel(p.index, b*peer.BlockSize, p.blockLen(b)))
 			}
 		}
-		w.remove(p)
-	}
+		w.d.q.release(p.index)
+		return true
+	})
 	if len(cancels) == 0 {
 		return nil
 	}
