@@ -22,18 +22,14 @@ type Progress struct {
 
 // Stats describes a finished download.
 type Stats struct {
-	Bytes      int64
-	Elapsed    time.Duration
-	PeersUsed  int // peers that sent at least one verified piece
-	PeersTried int
+	Bytes   int64
+	Elapsed time.Duration
+	// Peers that sent at least one verified piece, of those dialled.
+	PeersUsed, PeersTried int
 	// PeakBuffered is the most bytes of piece buffers held at once: at most
 	// Options.MaxBuffered, or one piece when a piece is bigger.
 	PeakBuffered int64
 }
-
-// DefaultMaxBuffered is Options.MaxBuffered's default: no limit for pieces
-// up to 2 MiB (16 workers x 2 pieces), fewer peers at once for bigger ones.
-const DefaultMaxBuffered = 64 << 20
 
 // Download fetches every piece of m from peers, several at once, and writes
 // the torrent to outPath: a file, or a directory for a multi-file torrent.
@@ -49,7 +45,7 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 		return Stats{}, err
 	}
 	defer store.abort() // after commit: at most the empty temporary directory
-	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, cmp.Or(opts.MaxBuffered, DefaultMaxBuffered))
+	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, cmp.Or(opts.MaxBuffered, 64<<20))
 	d := &downloader{m: m, opts: &opts, q: q, store: store}
 	if err := d.run(ctx, peers); err != nil {
 		return Stats{}, err

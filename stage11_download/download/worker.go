@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"workbook/stage11_download/peer"
@@ -96,29 +95,24 @@ type read struct {
 	err error
 }
 
-// readMessages starts the reader goroutine; stop closes the connection (which
-// ends a read in progress) and waits for it.
+// readMessages starts the reader goroutine. stop closes the connection,
+// which ends a read in progress, and waits for the reader to end.
 func (w *worker) readMessages() (<-chan read, func()) {
 	reads := make(chan read, 16)
-	done := make(chan struct{})
-	var reader sync.WaitGroup
-	reader.Go(func() {
+	go func() {
+		defer close(reads)
 		for {
 			msg, err := w.s.conn.ReadMessage()
-			select {
-			case reads <- read{msg, err}:
-			case <-done:
-				return
-			}
+			reads <- read{msg, err}
 			if err != nil {
 				return
 			}
 		}
-	})
+	}()
 	return reads, func() {
-		close(done)
 		w.s.conn.Close()
-		reader.Wait()
+		for range reads { // unblocks the reader until it ends
+		}
 	}
 }
 
