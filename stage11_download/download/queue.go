@@ -16,27 +16,23 @@ type queue struct {
 	size                                func(index int) int64
 	buffered, peakBuffered, maxBuffered int64
 
-	changed  chan struct{} // closed and replaced at every finish or release
-	finished chan struct{} // closed when the last piece is done
+	changed chan struct{} // closed and replaced at every finish or release
 }
 
 // newQueue makes the queue of numPieces pieces of pieceSize(i) bytes;
 // maxBuffered bounds the bytes handed out at once (0: no bound).
 func newQueue(numPieces int, pieceSize func(index int) int64, maxBuffered int64) *queue {
-	q := &queue{done: make([]bool, numPieces), owners: make([]int, numPieces), left: numPieces,
-		size: pieceSize, maxBuffered: maxBuffered, changed: make(chan struct{}), finished: make(chan struct{})}
-	if numPieces == 0 {
-		close(q.finished)
-	}
-	return q
+	return &queue{done: make([]bool, numPieces), owners: make([]int, numPieces), left: numPieces,
+		size: pieceSize, maxBuffered: maxBuffered, changed: make(chan struct{})}
 }
 
-// watch returns a channel closed at the next change of the queue. Take it
-// before looking at the queue, so a change in between is not missed.
-func (q *queue) watch() <-chan struct{} {
+// watch returns a channel closed at the next change of the queue, and
+// whether every piece is done. Take it before looking at the queue, so a
+// change in between is not missed.
+func (q *queue) watch() (<-chan struct{}, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.changed
+	return q.changed, q.left == 0
 }
 
 // pick hands the caller a piece the peer has (has) that nobody fetches.
@@ -68,23 +64,17 @@ func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 			}
 		}
 	}
-	if best < 0 || !q.reserve(best) {
+	if best < 0 {
 		return 0, false
 	}
-	q.owners[best]++
-	return best, true
-}
-
-// reserve counts the buffer for piece i if it fits in the budget or
-// nothing else is buffered. The caller holds q.mu.
-func (q *queue) reserve(i int) bool {
-	n := q.size(i)
+	n := q.size(best)
 	if q.maxBuffered > 0 && q.buffered > 0 && q.buffered+n > q.maxBuffered {
-		return false
+		return 0, false
 	}
 	q.buffered += n
 	q.peakBuffered = max(q.peakBuffered, q.buffered)
-	return true
+	q.owners[best]++
+	return best, true
 }
 
 // release says the caller stopped fetching index (finished, gave up, or its
@@ -111,9 +101,6 @@ func (q *queue) finish(index int) bool {
 	}
 	q.done[index] = true
 	q.left--
-	if q.left == 0 {
-		close(q.finished)
-	}
 	q.notify()
 	return true
 }

@@ -60,7 +60,10 @@ func (w *worker) run(ctx context.Context) error {
 	keepAlive := time.NewTicker(w.keepAliveEvery)
 	defer keepAlive.Stop()
 	for {
-		changed := w.d.q.watch()
+		changed, complete := w.d.q.watch()
+		if complete {
+			return nil
+		}
 		if err := w.dropFinished(); err != nil {
 			return err
 		}
@@ -71,8 +74,6 @@ func (w *worker) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-w.d.q.finished:
-			return nil
 		case <-changed:
 		case r := <-reads:
 			err = w.handle(r)
@@ -176,13 +177,11 @@ func (w *worker) verify(p *piece) error {
 	if err := p.verify(w.d.m.Info.PieceHash(p.index)); err != nil {
 		return err
 	}
-	if !w.d.q.isDone(p.index) { // in the endgame another peer may have been first
-		if err := w.d.store.writePiece(p.index, p.buf); err != nil {
-			return storageError{err}
-		}
-		if w.d.q.finish(p.index) {
-			w.d.progress(int64(len(p.buf)))
-		}
+	if err := w.d.store.writePiece(p.index, p.buf); err != nil {
+		return storageError{err}
+	}
+	if w.d.q.finish(p.index) { // in the endgame another peer may have been first
+		w.d.progress(int64(len(p.buf)))
 	}
 	w.delivered++
 	return nil
