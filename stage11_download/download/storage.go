@@ -48,29 +48,17 @@ func newStorage(info *torrent.Info, out string) (*storage, error) {
 		files = []torrent.File{{Path: []string{filepath.Base(out)}, Length: info.Length}}
 		s.done = filepath.Join(temp, filepath.Base(out))
 	}
-	if err := s.layOut(files); err != nil {
-		s.abort()
-		return nil, fmt.Errorf("output %s: %w", out, err)
-	}
-	return s, nil
-}
-
-// layOut creates every file of the torrent at its full length, in a
-// directory of ordinary permissions (MkdirTemp makes it private).
-func (s *storage) layOut(files []torrent.File) error {
-	if err := os.Chmod(s.temp, 0o755); err != nil {
-		return err
-	}
 	var offset int64
 	for _, file := range files {
 		path, err := s.create(file)
 		if err != nil {
-			return err
+			s.abort()
+			return nil, fmt.Errorf("output %s: %w", out, err)
 		}
 		s.files = append(s.files, span{path: path, offset: offset, length: file.Length})
 		offset += file.Length
 	}
-	return nil
+	return s, nil
 }
 
 // checkOutput fails early, before any download, when the rename at the end
@@ -152,6 +140,10 @@ func (s *storage) commit() error {
 		if err := syncPath(f.path); err != nil {
 			return fmt.Errorf("flush %s: %w", f.path, err)
 		}
+	}
+	// MkdirTemp made the directory private; the download is an ordinary one.
+	if err := os.Chmod(s.temp, 0o755); err != nil {
+		return fmt.Errorf("move download into place: %w", err)
 	}
 	if err := os.Rename(s.done, s.out); err != nil {
 		return fmt.Errorf("move download into place: %w", err)
