@@ -118,7 +118,7 @@ func (d *downloader) fail(addr netip.AddrPort, err error) {
 	switch {
 	case d.fatal != nil || d.q.complete():
 	case errors.As(err, &disk):
-		d.fatal = disk.err
+		d.fatal = disk.error
 		d.stop()
 	default:
 		d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
@@ -153,8 +153,7 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	return err
 }
 
-// connect runs a worker on a connection to addr until it ends and returns
-// how many verified pieces the peer sent.
+// connect returns how many verified pieces the peer sent.
 func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, error) {
 	conn, err := peer.Dial(ctx, addr.String(), d.m.InfoHash, d.opts.PeerID, d.opts.Timeouts)
 	if err != nil {

@@ -105,7 +105,6 @@ func (q *queue) finish(index int) bool {
 	return true
 }
 
-// isDone reports whether index is verified and written.
 func (q *queue) isDone(index int) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -124,7 +123,6 @@ func (q *queue) wants(has func(index int) bool) bool {
 	return false
 }
 
-// complete reports whether every piece is done.
 func (q *queue) complete() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()

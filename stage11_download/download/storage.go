@@ -11,10 +11,9 @@ import (
 	"workbook/stage11_download/torrent"
 )
 
-// storage puts verified pieces on disk, in a temporary directory beside the
-// output path (same file system, so the final rename is atomic). commit
-// moves the download into place only once every piece is verified: the
-// output path never holds a partial or unverified download.
+// storage puts verified pieces in a temporary directory beside the output
+// path (same file system: the final rename is atomic); commit moves them into
+// place only once every piece is verified.
 type storage struct {
 	out   string // the output path the user asked for
 	temp  string // the temporary directory beside it
@@ -154,7 +153,6 @@ func (s *storage) commit() error {
 	return nil
 }
 
-// abort removes the temporary directory; the output path is untouched.
 func (s *storage) abort() {
 	os.RemoveAll(s.temp)
 }

@@ -11,10 +11,9 @@ import (
 
 // storageError is a failure of our own disk, not of a peer: no other peer
 // can fix it, so it stops the whole download.
-type storageError struct{ err error }
+type storageError struct{ error }
 
-func (e storageError) Error() string { return e.err.Error() }
-func (e storageError) Unwrap() error { return e.err }
+func (e storageError) Unwrap() error { return e.error }
 
 // worker fetches pieces from one peer: a session whose pieces come from the
 // queue all workers share. A second goroutine only reads messages (a read
@@ -77,8 +76,11 @@ func (w *worker) run(ctx context.Context) error {
 		case <-changed:
 		case r := <-reads:
 			err = w.handle(r)
-		case <-stallCheck.C:
-			err = w.checkStall()
+		case <-stallCheck.C: // waiting while others fetch what this peer has is no stall
+			if !w.s.choked && len(w.s.pieces) == 0 && w.d.q.wants(w.s.has.Has) {
+				w.s.lastBlock = time.Now()
+			}
+			err = w.s.checkStall()
 		case <-keepAlive.C:
 			err = w.s.conn.WriteMessages(nil)
 		}
@@ -88,9 +90,8 @@ func (w *worker) run(ctx context.Context) error {
 	}
 }
 
-// read is one message, or the error that ended the reads (after the
-// messages before it: a peer that sends its last block and closes delivered
-// that piece).
+// read is one message, or the error that ends the reads, after the messages
+// before it: a peer that sends its last block and closes delivered it.
 type read struct {
 	msg *peer.Message
 	err error
@@ -115,15 +116,6 @@ func (w *worker) readMessages() (<-chan read, func()) {
 		for range reads { // unblocks the reader until it ends
 		}
 	}
-}
-
-// checkStall drops a stalled peer; waiting while other workers fetch the
-// pieces this one has is no stall.
-func (w *worker) checkStall() error {
-	if !w.s.choked && len(w.s.pieces) == 0 && w.d.q.wants(w.s.has.Has) {
-		w.s.lastBlock = time.Now()
-	}
-	return w.s.checkStall()
 }
 
 // request takes pieces from the queue until their missing blocks fill the
@@ -153,8 +145,6 @@ func (w *worker) fetching(index int) bool {
 	return slices.ContainsFunc(w.s.pieces, func(p *piece) bool { return p.index == index })
 }
 
-// handle passes one message to the session and verifies the piece it
-// completes.
 func (w *worker) handle(r read) error {
 	if r.err != nil {
 		return fmt.Errorf("read: %w", r.err)
