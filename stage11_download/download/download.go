@@ -110,22 +110,28 @@ func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 }
 
 // fail records why a peer failed, unless the download is complete or our
-// disk failed (then the others only stopped); a disk failure stops it all.
+// disk failed: then the others only stopped.
 func (d *downloader) fail(addr netip.AddrPort, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var disk storageError
-	switch {
-	case d.fatal != nil || d.q.complete():
-	case errors.As(err, &disk):
-		d.fatal = disk.error
-		d.stop()
-	default:
-		d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
-		if d.opts.Log != nil {
-			fmt.Fprintf(d.opts.Log, "peer %v: %v\n", addr, err)
-		}
+	if d.fatal != nil || d.q.complete() {
+		return
 	}
+	d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
+	if d.opts.Log != nil {
+		fmt.Fprintf(d.opts.Log, "peer %v: %v\n", addr, err)
+	}
+}
+
+// diskFailed stops the whole download: no peer can fix our own disk.
+func (d *downloader) diskFailed(err error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.fatal == nil {
+		d.fatal = err
+		d.stop()
+	}
+	return err
 }
 
 const reconnectPause = time.Second // before dialling a dropped peer again
@@ -141,9 +147,8 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 		return err
 	}
 	d.used.Add(1)
-	var disk storageError // or a cancelled ctx: no retry either
-	if err != nil && !errors.As(err, &disk) && !errors.Is(err, ErrProtocol) &&
-		!errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled) {
+	// A disk failure or Ctrl-C has cancelled ctx: no retry either.
+	if err != nil && !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled) {
 		select {
 		case <-ctx.Done():
 		case <-time.After(reconnectPause):

@@ -9,12 +9,6 @@ import (
 	"workbook/stage11_download/peer"
 )
 
-// storageError is a failure of our own disk, not of a peer: no other peer
-// can fix it, so it stops the whole download.
-type storageError struct{ error }
-
-func (e storageError) Unwrap() error { return e.error }
-
 // worker fetches pieces from one peer: a session whose pieces come from the
 // queue all workers share. A second goroutine only reads messages (a read
 // blocks, and the worker must also hear about the queue changing).
@@ -168,7 +162,7 @@ func (w *worker) verify(p *piece) error {
 		return err
 	}
 	if err := w.d.store.writePiece(p.index, p.buf); err != nil {
-		return storageError{err}
+		return w.d.diskFailed(err)
 	}
 	if w.d.q.finish(p.index) { // in the endgame another peer may have been first
 		w.d.progress(int64(len(p.buf)))
