@@ -6,11 +6,9 @@
 // PieceFromPeers tries peers in turn until one delivers it.
 //
 // Download fetches a whole torrent: a session per peer, up to
-// Options.MaxPeers at once, fed from one shared queue of pieces. A piece a
-// peer fails to deliver goes to another, the last pieces go to several
-// peers at once (the endgame), verified pieces go to disk at their
-// offsets, and only a complete, verified download appears at the output
-// path.
+// Options.MaxPeers at once, fed from one shared queue of pieces; the last
+// pieces go to several peers (the endgame), and only a complete, verified
+// download appears at the output path.
 //
 // https://www.bittorrent.org/beps/bep_0003.html#peer-messages
 package download

@@ -22,33 +22,21 @@ type Progress struct {
 
 // Stats describes a finished download.
 type Stats struct {
-	Bytes      int64
-	Elapsed    time.Duration
-	PeersUsed  int // peers that sent at least one verified piece
-	PeersTried int
+	Bytes   int64
+	Elapsed time.Duration
+	// Peers that sent at least one verified piece, of those dialled.
+	PeersUsed, PeersTried int
 	// PeakBuffered is the most bytes of piece buffers held at once: at most
 	// Options.MaxBuffered, or one piece when a piece is bigger.
 	PeakBuffered int64
 }
 
-// DefaultMaxBuffered is Options.MaxBuffered's default: no limit for pieces
-// up to 2 MiB (16 workers x 2 pieces), fewer peers at once for bigger ones.
-const DefaultMaxBuffered = 64 << 20
-
-func (o *Options) setDefaults() {
-	o.Timeouts = o.Timeouts.WithDefaults()
-	o.MaxPeers = cmp.Or(o.MaxPeers, 16)
-	o.MaxBuffered = cmp.Or(o.MaxBuffered, DefaultMaxBuffered)
-}
-
 // Download fetches every piece of m from peers, several at once, and writes
 // the torrent to outPath: a file, or a directory for a multi-file torrent.
-// Each peer gets a worker; the workers share one queue of pieces. outPath
-// gets the download only when every piece is verified, never a part of it.
-// Every goroutine Download starts has ended when it returns.
+// outPath gets the download only when every piece is verified. Every
+// goroutine Download starts has ended when it returns.
 func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, outPath string, opts Options) (Stats, error) {
 	start := time.Now()
-	opts.setDefaults()
 	if len(peers) == 0 {
 		return Stats{}, ErrNoPeers
 	}
@@ -56,9 +44,8 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	if err != nil {
 		return Stats{}, err
 	}
-	defer store.abort() // after commit there is nothing left to remove
-
-	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, opts.MaxBuffered)
+	defer store.abort() // after commit: at most the empty temporary directory
+	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, cmp.Or(opts.MaxBuffered, 64<<20))
 	d := &downloader{m: m, opts: &opts, q: q, store: store}
 	if err := d.run(ctx, peers); err != nil {
 		return Stats{}, err
@@ -66,13 +53,8 @@ func Download(ctx context.Context, m *torrent.Metainfo, peers []netip.AddrPort, 
 	if err := store.commit(); err != nil {
 		return Stats{}, err
 	}
-	return Stats{
-		Bytes:        m.Info.Length,
-		Elapsed:      time.Since(start),
-		PeersUsed:    int(d.used.Load()),
-		PeersTried:   int(d.tried.Load()),
-		PeakBuffered: q.peak(),
-	}, nil
+	return Stats{Bytes: m.Info.Length, Elapsed: time.Since(start), PeersUsed: int(d.used.Load()),
+		PeersTried: int(d.tried.Load()), PeakBuffered: q.peakBuffered}, nil
 }
 
 // downloader is the state of one Download shared by its workers.
@@ -81,10 +63,9 @@ type downloader struct {
 	opts  *Options
 	q     *queue
 	store *storage
+	stop  context.CancelFunc // ends every worker and dial
 
-	connected atomic.Int32 // peers connected now
-	tried     atomic.Int32 // peers dialled
-	used      atomic.Int32 // peers that delivered a verified piece
+	connected, tried, used atomic.Int32 // peers connected now, dialled, that sent a verified piece
 
 	mu    sync.Mutex
 	done  int64   // bytes verified, for Progress
@@ -92,45 +73,31 @@ type downloader struct {
 	fatal error   // a failure no peer can fix (our disk)
 }
 
-// run connects to up to opts.MaxPeers peers at a time, taking the next
-// address whenever a peer fails, until every piece is done or no peer is
-// left.
+// run works with up to opts.MaxPeers peers at a time, taking the next
+// address whenever one fails, until every piece is done or no peer is left.
 func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
+	d.stop = cancel
 	addrs := make(chan netip.AddrPort, len(peers))
 	for _, a := range peers {
 		addrs <- a
 	}
 	close(addrs)
-
-	// Once every piece is done, stop the peers still connecting or
-	// waiting: a handshake that hangs must not delay the end.
-	var watcher sync.WaitGroup
-	watcher.Go(func() {
-		select {
-		case <-d.q.finished:
-			cancel()
-		case <-ctx.Done():
-		}
-	})
 	var wg sync.WaitGroup
-	for range min(d.opts.MaxPeers, len(peers)) {
+	for range min(cmp.Or(d.opts.MaxPeers, 16), len(peers)) {
 		wg.Go(func() {
 			for addr := range addrs {
 				if ctx.Err() != nil || d.q.complete() {
 					return
 				}
 				if err := d.fetchFrom(ctx, addr); err != nil {
-					d.fail(addr, err, cancel)
+					d.fail(addr, err)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	cancel()
-	watcher.Wait()
-
 	switch {
 	case d.q.complete():
 		return nil
@@ -142,24 +109,29 @@ func (d *downloader) run(parent context.Context, peers []netip.AddrPort) error {
 	return &PeersError{Errors: d.errs}
 }
 
-// fail records why a peer failed; a disk failure stops the whole download.
-func (d *downloader) fail(addr netip.AddrPort, err error, stop context.CancelFunc) {
+// fail records why a peer failed, unless the download is complete or our
+// disk failed: then the others only stopped.
+func (d *downloader) fail(addr netip.AddrPort, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var se storageError
-	if errors.As(err, &se) {
-		if d.fatal == nil {
-			d.fatal = se.err
-		}
-		stop()
+	if d.fatal != nil || d.q.complete() {
 		return
 	}
-	if d.fatal == nil { // after a disk failure the others only stopped
-		d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
-		if d.opts.Log != nil {
-			fmt.Fprintf(d.opts.Log, "peer %v: %v\n", addr, err)
-		}
+	d.errs = append(d.errs, fmt.Errorf("%s: %w", addr, err))
+	if d.opts.Log != nil {
+		fmt.Fprintf(d.opts.Log, "peer %v: %v\n", addr, err)
 	}
+}
+
+// diskFailed stops the whole download: no peer can fix our own disk.
+func (d *downloader) diskFailed(err error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.fatal == nil {
+		d.fatal = err
+		d.stop()
+	}
+	return err
 }
 
 const reconnectPause = time.Second // before dialling a dropped peer again
@@ -171,35 +143,22 @@ const reconnectPause = time.Second // before dialling a dropped peer again
 func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	d.tried.Add(1)
 	delivered, err := d.connect(ctx, addr)
-	if err != nil && delivered > 0 && worthRetrying(err) {
-		pause := time.NewTimer(reconnectPause)
-		defer pause.Stop()
+	if delivered == 0 {
+		return err
+	}
+	d.used.Add(1)
+	// A disk failure or Ctrl-C has cancelled ctx: no retry either.
+	if err != nil && !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled) {
 		select {
 		case <-ctx.Done():
-			return err
-		case <-pause.C:
+		case <-time.After(reconnectPause):
+			_, err = d.connect(ctx, addr)
 		}
-		var more int
-		more, err = d.connect(ctx, addr)
-		delivered += more
-	}
-	if delivered > 0 {
-		d.used.Add(1)
 	}
 	return err
 }
 
-// worthRetrying reports whether err may be the network's fault rather than
-// the peer's (or ours).
-func worthRetrying(err error) bool {
-	var disk storageError
-	return !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) &&
-		!errors.Is(err, ErrStalled) && !errors.As(err, &disk) &&
-		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
-}
-
-// connect dials addr and runs a worker on the connection until it ends. It
-// returns how many verified pieces the peer sent.
+// connect returns how many verified pieces the peer sent.
 func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, error) {
 	conn, err := peer.Dial(ctx, addr.String(), d.m.InfoHash, d.opts.PeerID, d.opts.Timeouts)
 	if err != nil {
@@ -207,18 +166,22 @@ func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, err
 	}
 	d.connected.Add(1)
 	defer d.connected.Add(-1)
-	w := newWorker(conn, &d.m.Info, d.q, d.store, d.progress)
+	w := newWorker(conn, d)
 	err = w.run(ctx)
 	return w.delivered, err
 }
 
 // progress counts a verified piece and reports it; the lock keeps the calls
-// to opts.Progress from overlapping.
+// to opts.Progress from overlapping. After the last piece it stops the
+// peers still connecting or waiting: they must not delay the end.
 func (d *downloader) progress(n int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.done += n
 	if d.opts.Progress != nil {
 		d.opts.Progress(Progress{Done: d.done, Total: d.m.Info.Length, Peers: int(d.connected.Load())})
+	}
+	if d.q.complete() {
+		d.stop()
 	}
 }

@@ -34,9 +34,7 @@ func TestDownloadDiskFull(t *testing.T) {
 	defer store.abort()
 	store.files[0].path = "/dev/full"
 
-	opts := Options{}
-	opts.setDefaults()
-	d := &downloader{m: m, opts: &opts, q: newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0), store: store}
+	d := &downloader{m: m, opts: &Options{}, q: newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0), store: store}
 	err = d.run(context.Background(), peers)
 	require.ErrorIs(t, err, syscall.ENOSPC, "a full disk is the error, not the peers")
 	require.Empty(t, d.errs, "no peer is blamed for our disk")

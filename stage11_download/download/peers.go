@@ -21,13 +21,13 @@ type Options struct {
 	Log io.Writer
 	// MaxPeers is how many peers Download connects to at once (default 16).
 	MaxPeers int
-	// MaxBuffered bounds the memory a download holds: the bytes of the
-	// pieces all peers are fetching at once, each in a buffer of the
-	// piece's size until it is verified and written (default
-	// DefaultMaxBuffered). A piece bigger than the bound is fetched alone.
+	// MaxBuffered bounds the bytes of the pieces all peers fetch at once,
+	// each in a buffer of its size until it is verified and written
+	// (default 64 MiB: no bound for pieces up to 2 MiB, 16 peers x 2
+	// pieces). A piece bigger than the bound is fetched alone.
 	MaxBuffered int64
-	// Progress, if set, is called after every verified piece. Calls never
-	// overlap.
+	// Progress, if set, is called after every verified piece, never twice
+	// at once.
 	Progress func(Progress)
 }
 

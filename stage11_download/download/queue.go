@@ -2,53 +2,37 @@ package download
 
 import "sync"
 
-// queue is the work list the workers share: which pieces still need a peer,
-// how many workers fetch each one now, and which are verified and on disk.
-// A piece a worker could not finish goes back for another peer.
+// queue is the work list the workers share: which pieces are verified and
+// on disk, and how many workers fetch each of the others now.
 type queue struct {
-	mu      sync.Mutex
-	done    []bool
-	owners  []int // workers fetching each piece right now
-	pending int   // pieces not done that no worker is fetching
-	left    int   // pieces not done
-	first   int   // no piece below is pending: pick skips the done ones
+	mu     sync.Mutex
+	done   []bool
+	owners []int // workers fetching each piece right now
+	left   int   // pieces not done
+	first  int   // no piece below is pending (not done, nobody on it)
 
-	// The memory budget (see pick): each piece handed out holds a buffer
-	// of its size until it is given back.
-	size         func(index int) int64
-	buffered     int64
-	peakBuffered int64
-	maxBuffered  int64
+	// The memory budget (see pick): a piece handed out holds a buffer of
+	// size(index) bytes until it is given back.
+	size                                func(index int) int64
+	buffered, peakBuffered, maxBuffered int64
 
-	changed  chan struct{} // closed and replaced at every finish or release
-	finished chan struct{} // closed when the last piece is done
+	changed chan struct{} // closed and replaced at every finish or release
 }
 
 // newQueue makes the queue of numPieces pieces of pieceSize(i) bytes;
 // maxBuffered bounds the bytes handed out at once (0: no bound).
 func newQueue(numPieces int, pieceSize func(index int) int64, maxBuffered int64) *queue {
-	q := &queue{
-		size:        pieceSize,
-		maxBuffered: maxBuffered,
-		done:        make([]bool, numPieces),
-		owners:      make([]int, numPieces),
-		pending:     numPieces,
-		left:        numPieces,
-		changed:     make(chan struct{}),
-		finished:    make(chan struct{}),
-	}
-	if numPieces == 0 {
-		close(q.finished)
-	}
-	return q
+	return &queue{done: make([]bool, numPieces), owners: make([]int, numPieces), left: numPieces,
+		size: pieceSize, maxBuffered: maxBuffered, changed: make(chan struct{})}
 }
 
-// watch returns a channel that is closed at the next change of the queue.
-// Take it before looking at the queue, so a change in between is not missed.
-func (q *queue) watch() <-chan struct{} {
+// watch returns a channel closed at the next change of the queue, and
+// whether every piece is done. Take it before looking at the queue, so a
+// change in between is not missed.
+func (q *queue) watch() (<-chan struct{}, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.changed
+	return q.changed, q.left == 0
 }
 
 // pick hands the caller a piece the peer has (has) that nobody fetches.
@@ -63,67 +47,45 @@ func (q *queue) watch() <-chan struct{} {
 func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.pending > 0 {
-		for q.first < len(q.done) && !q.isPending(q.first) {
-			q.first++
-		}
-		for i := q.first; i < len(q.done); i++ {
-			if q.isPending(i) && has(i) {
-				if !q.reserve(i) {
-					return 0, false
-				}
-				q.owners[i]++
-				q.pending--
-				return i, true
-			}
-		}
-		return 0, false
+	for q.first < len(q.done) && !q.isPending(q.first) {
+		q.first++
 	}
 	best := -1
-	for i, done := range q.done {
-		if done || !has(i) || mine(i) {
-			continue
+	if q.first < len(q.done) { // a piece waits for a worker
+		for i := q.first; i < len(q.done) && best < 0; i++ {
+			if q.isPending(i) && has(i) {
+				best = i
+			}
 		}
-		if best < 0 || q.owners[i] < q.owners[best] {
-			best = i
+	} else { // the endgame
+		for i, done := range q.done {
+			if !done && has(i) && !mine(i) && (best < 0 || q.owners[i] < q.owners[best]) {
+				best = i
+			}
 		}
 	}
-	if best < 0 || !q.reserve(best) {
+	if best < 0 {
 		return 0, false
 	}
+	n := q.size(best)
+	if q.maxBuffered > 0 && q.buffered > 0 && q.buffered+n > q.maxBuffered {
+		return 0, false
+	}
+	q.buffered += n
+	q.peakBuffered = max(q.peakBuffered, q.buffered)
 	q.owners[best]++
 	return best, true
 }
 
-// reserve counts the buffer for piece i if it fits in the budget, or
-// nothing else is buffered. The caller holds q.mu.
-func (q *queue) reserve(i int) bool {
-	n := q.size(i)
-	if q.maxBuffered > 0 && q.buffered > 0 && q.buffered+n > q.maxBuffered {
-		return false
-	}
-	q.buffered += n
-	q.peakBuffered = max(q.peakBuffered, q.buffered)
-	return true
-}
-
-// peak is the most bytes of piece buffers that were handed out at once.
-func (q *queue) peak() int64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.peakBuffered
-}
-
 // release says the caller stopped fetching index (finished, gave up, or its
-// peer failed) and dropped its buffer. A piece not done that nobody fetches
-// is pending again; the waiting workers wake either way.
+// peer failed) and dropped its buffer; a piece not done that nobody fetches
+// is pending again.
 func (q *queue) release(index int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.owners[index]--
 	q.buffered -= q.size(index)
-	if q.owners[index] == 0 && !q.done[index] {
-		q.pending++
+	if q.isPending(index) {
 		q.first = min(q.first, index)
 	}
 	q.notify()
@@ -139,14 +101,10 @@ func (q *queue) finish(index int) bool {
 	}
 	q.done[index] = true
 	q.left--
-	if q.left == 0 {
-		close(q.finished)
-	}
 	q.notify()
 	return true
 }
 
-// isDone reports whether index is verified and written.
 func (q *queue) isDone(index int) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -165,15 +123,13 @@ func (q *queue) wants(has func(index int) bool) bool {
 	return false
 }
 
-// complete reports whether every piece is done.
 func (q *queue) complete() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.left == 0
 }
 
-// isPending reports whether piece i waits for a worker. The caller holds
-// q.mu.
+// isPending reports whether piece i waits for a worker (caller holds q.mu).
 func (q *queue) isPending(i int) bool { return !q.done[i] && q.owners[i] == 0 }
 
 // notify wakes every worker waiting on watch. The caller holds q.mu.

@@ -30,7 +30,7 @@ func TestQueueReleaseGivesThePieceBack(t *testing.T) {
 	for range 3 {
 		q.pick(all, none)
 	}
-	changed := q.watch()
+	changed, _ := q.watch()
 	q.release(0) // the peer fetching piece 0 failed
 	select {
 	case <-changed:
@@ -62,11 +62,8 @@ func TestQueueEndgame(t *testing.T) {
 	require.True(t, q.finish(0))
 	q.release(0)
 	require.True(t, q.complete())
-	select {
-	case <-q.finished:
-	default:
-		t.Fatal("finished must be closed once every piece is done")
-	}
+	_, complete := q.watch()
+	require.True(t, complete, "watch tells the workers that every piece is done")
 }
 
 func TestQueueFailedPieceIsNotLost(t *testing.T) {
@@ -91,7 +88,7 @@ func TestQueueBufferBudget(t *testing.T) {
 	_, ok = q.pick(all, none)
 	require.False(t, ok, "a third would hold 300 bytes of buffers")
 
-	changed := q.watch()
+	changed, _ := q.watch()
 	q.release(a) // its peer failed: piece a is pending again, 100 bytes free
 	select {
 	case <-changed:
@@ -103,7 +100,7 @@ func TestQueueBufferBudget(t *testing.T) {
 	require.Equal(t, a, got)
 	q.release(b)
 	q.release(got)
-	require.Equal(t, int64(200), q.peak())
+	require.Equal(t, int64(200), q.peakBuffered)
 
 	// A piece over the whole budget still goes out when nothing else is
 	// in flight: the download never stops.
@@ -112,5 +109,5 @@ func TestQueueBufferBudget(t *testing.T) {
 	require.True(t, ok, "nothing in flight: a 100-byte piece goes out over a 50-byte budget")
 	_, ok = q.pick(all, none)
 	require.False(t, ok, "but only one at a time")
-	require.Equal(t, int64(100), q.peak())
+	require.Equal(t, int64(100), q.peakBuffered)
 }

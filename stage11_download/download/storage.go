@@ -11,77 +11,53 @@ import (
 	"workbook/stage11_download/torrent"
 )
 
-// storage puts verified pieces on disk. Everything goes to a temporary file
-// (single-file torrent) or directory (multi-file torrent) beside the output
-// path; commit moves it into place only once every piece is verified, so the
-// output path never holds a partial or unverified download.
+// storage puts verified pieces in a temporary directory beside the output
+// path (same file system: the final rename is atomic); commit moves them into
+// place only once every piece is verified.
 type storage struct {
-	out     string // the output path the user asked for
-	temp    string // the temporary file or directory beside it
-	files   []span // every file in torrent order
-	pieceLn int64
+	out   string // the output path the user asked for
+	temp  string // the temporary directory beside it
+	done  string // what commit renames to out: temp, or the one file in it
+	files []span // every file in torrent order
+	piece int64  // the torrent's piece length
 }
 
-// span is one file of the torrent: where it starts in the torrent's bytes
-// (BEP 3 concatenates the files in order, pieces run across file ends) and
-// where it is written.
+// span is one file of the torrent, at its path inside temp: BEP 3
+// concatenates the files in order, and pieces run across file ends.
 type span struct {
-	path   string // absolute path inside temp
-	offset int64
-	length int64
+	path           string
+	offset, length int64 // in the torrent's bytes
 }
 
-// newStorage creates the temporary file or directory beside out, with every
-// file created at its full (sparse) length. An output that cannot be written
-// fails here, before any network traffic.
+// newStorage creates the temporary directory beside out with every file in
+// it at its full (sparse) length: an output that cannot be written fails
+// here, before any network traffic.
 func newStorage(info *torrent.Info, out string) (*storage, error) {
 	out = filepath.Clean(out) // "dir/" names dir, not a file inside it
-	multi := info.Files != nil
-	if err := checkOutput(out, multi); err != nil {
+	if err := checkOutput(out, info.Files != nil); err != nil {
 		return nil, err
 	}
-	s := &storage{out: out, pieceLn: info.PieceLength}
-	parent, pattern := filepath.Dir(out), "."+filepath.Base(out)+".*.part"
-	var err error
-	if multi {
-		s.temp, err = os.MkdirTemp(parent, pattern)
-	} else {
-		var f *os.File
-		if f, err = os.CreateTemp(parent, pattern); err == nil {
-			s.temp, err = f.Name(), f.Close()
-		}
-	}
+	temp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.part")
 	if err != nil {
 		return nil, fmt.Errorf("output %s is not writable: %w", out, err)
 	}
-	if err := s.layOut(info); err != nil {
-		s.abort()
-		return nil, fmt.Errorf("output %s: %w", out, err)
-	}
-	return s, nil
-}
-
-// layOut gives the temporary file or directory ordinary permissions (the
-// Temp functions make them private) and creates every file of the torrent
-// at its full length.
-func (s *storage) layOut(info *torrent.Info) error {
-	if info.Files == nil {
-		s.files = []span{{path: s.temp, length: info.Length}}
-		return errors.Join(os.Chmod(s.temp, 0o644), os.Truncate(s.temp, info.Length))
-	}
-	if err := os.Chmod(s.temp, 0o755); err != nil {
-		return err
+	s := &storage{out: out, temp: temp, done: temp, piece: info.PieceLength}
+	files := info.Files
+	if files == nil { // a single-file torrent: its one file is what goes to out
+		files = []torrent.File{{Path: []string{filepath.Base(out)}, Length: info.Length}}
+		s.done = filepath.Join(temp, filepath.Base(out))
 	}
 	var offset int64
-	for _, file := range info.Files {
+	for _, file := range files {
 		path, err := s.create(file)
 		if err != nil {
-			return err
+			s.abort()
+			return nil, fmt.Errorf("output %s: %w", out, err)
 		}
 		s.files = append(s.files, span{path: path, offset: offset, length: file.Length})
 		offset += file.Length
 	}
-	return nil
+	return s, nil
 }
 
 // checkOutput fails early, before any download, when the rename at the end
@@ -99,21 +75,18 @@ func checkOutput(out string, dir bool) error {
 	case dir && !st.IsDir():
 		return fmt.Errorf("output %s is a file; a multi-file torrent needs a directory path", out)
 	case dir:
-		entries, err := os.ReadDir(out)
-		if err != nil {
-			return fmt.Errorf("output %s: %w", out, err)
-		}
-		if len(entries) > 0 {
+		// An unreadable directory fails at MkdirTemp or the rename.
+		if entries, _ := os.ReadDir(out); len(entries) > 0 {
 			return fmt.Errorf("output directory %s is not empty", out)
 		}
 	}
 	return nil
 }
 
-// create makes one file of a multi-file torrent inside the temporary
-// directory. torrent.Parse already rejects "..", absolute paths and
-// separators in path elements; the check here makes sure the joined path
-// still stays inside, whatever the parser let through.
+// create makes one file inside the temporary directory. torrent.Parse
+// already rejects "..", absolute paths and separators in path elements; the
+// check here holds whatever it let through, and O_EXCL keeps two files with
+// one path from overwriting each other.
 func (s *storage) create(file torrent.File) (string, error) {
 	rel := filepath.Join(file.Path...)
 	if len(file.Path) == 0 || !filepath.IsLocal(rel) || strings.Join(file.Path, "/") != filepath.ToSlash(rel) {
@@ -123,7 +96,6 @@ func (s *storage) create(file torrent.File) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}
-	// O_EXCL: two files with the same path would overwrite each other.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return "", err
@@ -134,7 +106,7 @@ func (s *storage) create(file torrent.File) (string, error) {
 // writePiece writes a verified piece at its offset, across as many files as
 // it spans.
 func (s *storage) writePiece(index int, data []byte) error {
-	start := int64(index) * s.pieceLn
+	start := int64(index) * s.piece
 	end := start + int64(len(data))
 	// The first file that ends after start holds the piece's first byte.
 	i := sort.Search(len(s.files), func(i int) bool { return s.files[i].offset+s.files[i].length > start })
@@ -148,9 +120,8 @@ func (s *storage) writePiece(index int, data []byte) error {
 	return nil
 }
 
-// writeAt opens the file for each write instead of keeping it open: a
-// torrent can hold thousands of files, more than a process may open at once,
-// and an open costs little next to writing a piece.
+// writeAt opens the file for each write: a torrent can hold more files than
+// a process may open at once, and an open costs little next to a piece.
 func writeAt(path string, data []byte, off int64) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
@@ -160,27 +131,28 @@ func writeAt(path string, data []byte, off int64) error {
 	return errors.Join(err, f.Close())
 }
 
-// commit flushes every file to disk (fsync) and renames the temporary file or
-// directory to the output path. Only a complete, verified download gets there.
+// commit flushes every file to disk (fsync) and renames the download to the
+// output path. rename(2) is atomic, replaces an empty directory but not a
+// full one, and is durable once the directory holding it is flushed.
 func (s *storage) commit() error {
 	for _, f := range s.files {
 		if err := syncPath(f.path); err != nil {
 			return fmt.Errorf("flush %s: %w", f.path, err)
 		}
 	}
-	// rename(2) is atomic; it replaces an empty directory but not a full
-	// one, so a download is never mixed into files that were already there.
-	if err := os.Rename(s.temp, s.out); err != nil {
+	// MkdirTemp made the directory private; the download is an ordinary one.
+	if err := os.Chmod(s.temp, 0o755); err != nil {
 		return fmt.Errorf("move download into place: %w", err)
 	}
-	// The rename is only durable once the directory holding it is flushed.
+	if err := os.Rename(s.done, s.out); err != nil {
+		return fmt.Errorf("move download into place: %w", err)
+	}
 	if err := syncPath(filepath.Dir(s.out)); err != nil {
 		return fmt.Errorf("flush %s: %w", filepath.Dir(s.out), err)
 	}
 	return nil
 }
 
-// abort removes the temporary file or directory; the output path is untouched.
 func (s *storage) abort() {
 	os.RemoveAll(s.temp)
 }
@@ -190,9 +162,8 @@ func syncPath(path string) error {
 	if err != nil {
 		return err
 	}
-	err = f.Sync()
 	// Some file systems cannot fsync a directory; the data itself is safe.
-	if errors.Is(err, os.ErrInvalid) {
+	if err = f.Sync(); errors.Is(err, os.ErrInvalid) {
 		err = nil
 	}
 	return errors.Join(err, f.Close())

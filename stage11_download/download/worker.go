@@ -4,66 +4,59 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"workbook/stage11_download/peer"
-	"workbook/stage11_download/torrent"
 )
-
-// storageError is a failure of our own disk, not of a peer: it stops the
-// whole download, since no other peer can fix it.
-type storageError struct{ err error }
-
-func (e storageError) Error() string { return e.err.Error() }
-func (e storageError) Unwrap() error { return e.err }
 
 // worker fetches pieces from one peer: a session whose pieces come from the
 // queue all workers share. A second goroutine only reads messages (a read
 // blocks, and the worker must also hear about the queue changing).
 type worker struct {
-	s     *session
-	info  *torrent.Info
-	q     *queue
-	store *storage
-
-	lastSent       time.Time     // when we last sent the peer anything
+	s              *session
+	d              *downloader
 	keepAliveEvery time.Duration // keepAliveInterval; tests shorten it
-
-	delivered int // pieces from this peer that passed the SHA-1 check
-	onPiece   func(n int64)
+	delivered      int           // pieces from this peer that passed the SHA-1 check
 }
 
-// A healthy peer we fetch nothing from (other workers have its pieces, or
-// MaxBuffered is used up) may say nothing but a keep-alive every two minutes
-// (BEP 3), and drops us if we say nothing for two minutes. So a worker reads
-// with a deadline past that, leaves "gives us nothing we need" to the stall
-// check, and sends a keep-alive after keepAliveInterval of silence.
+// A peer we fetch nothing from (others have its pieces, or MaxBuffered is
+// used up) may send only a keep-alive every two minutes (BEP 3), and drops
+// us after two minutes of silence. So a worker reads with a deadline past
+// that, leaves "has nothing we need" to the stall check, and sends
+// keep-alives.
 const (
 	peerIdleTimeout   = 2*time.Minute + 30*time.Second
 	keepAliveInterval = 90 * time.Second
 )
 
-func newWorker(conn *peer.Conn, info *torrent.Info, q *queue, store *storage, onPiece func(int64)) *worker {
-	s := newSession(conn, info.NumPieces()) // stall limit: conn.Timeouts.Read
+func newWorker(conn *peer.Conn, d *downloader) *worker {
+	s := newSession(conn, d.m.Info.NumPieces()) // stall limit: conn.Timeouts.Read
 	conn.Timeouts.Read = max(peerIdleTimeout, s.stall)
-	return &worker{s: s, info: info, q: q, store: store, onPiece: onPiece, keepAliveEvery: keepAliveInterval}
+	return &worker{s: s, d: d, keepAliveEvery: keepAliveInterval}
 }
 
 // run fetches pieces until the download is complete, the peer fails or ctx
 // ends. The pieces it still holds go back to the queue when it returns.
 func (w *worker) run(ctx context.Context) error {
-	defer w.releaseAll()
-	msgs, readErr, stop := w.readMessages()
+	defer func() {
+		for _, p := range w.s.pieces {
+			w.d.q.release(p.index)
+		}
+	}()
+	reads, stop := w.readMessages()
 	defer stop()
 	if err := w.s.sendInterested(); err != nil {
 		return err
 	}
-	tick := time.NewTicker(min(w.s.stall, w.keepAliveEvery) / 4)
-	defer tick.Stop()
-	w.lastSent = time.Now()
+	stallCheck := time.NewTicker(w.s.stall / 4)
+	defer stallCheck.Stop()
+	keepAlive := time.NewTicker(w.keepAliveEvery)
+	defer keepAlive.Stop()
 	for {
-		changed := w.q.watch()
+		changed, complete := w.d.q.watch()
+		if complete {
+			return nil
+		}
 		if err := w.dropFinished(); err != nil {
 			return err
 		}
@@ -74,15 +67,16 @@ func (w *worker) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-w.q.finished:
-			return nil
 		case <-changed:
-		case msg := <-msgs:
-			err = w.handle(msg)
-		case err = <-readErr:
-			err = w.drain(msgs, err)
-		case <-tick.C:
-			err = w.tick()
+		case r := <-reads:
+			err = w.handle(r)
+		case <-stallCheck.C: // waiting while others fetch what this peer has is no stall
+			if !w.s.choked && len(w.s.pieces) == 0 && w.d.q.wants(w.s.has.Has) {
+				w.s.lastBlock = time.Now()
+			}
+			err = w.s.checkStall()
+		case <-keepAlive.C:
+			err = w.s.conn.WriteMessages(nil)
 		}
 		if err != nil {
 			return err
@@ -90,182 +84,117 @@ func (w *worker) run(ctx context.Context) error {
 	}
 }
 
-// readMessages starts the reader goroutine; stop closes the connection (which
-// ends a read in progress) and waits for it.
-func (w *worker) readMessages() (<-chan *peer.Message, <-chan error, func()) {
-	msgs := make(chan *peer.Message, 16)
-	readErr := make(chan error, 1)
-	done := make(chan struct{})
-	var reader sync.WaitGroup
-	reader.Go(func() {
+// read is one message, or the error that ends the reads, after the messages
+// before it: a peer that sends its last block and closes delivered it.
+type read struct {
+	msg *peer.Message
+	err error
+}
+
+// readMessages starts the reader goroutine. stop closes the connection,
+// which ends a read in progress, and waits for the reader to end.
+func (w *worker) readMessages() (<-chan read, func()) {
+	reads := make(chan read, 16)
+	go func() {
+		defer close(reads)
 		for {
 			msg, err := w.s.conn.ReadMessage()
+			reads <- read{msg, err}
 			if err != nil {
-				readErr <- err
-				return
-			}
-			select {
-			case msgs <- msg:
-			case <-done:
 				return
 			}
 		}
-	})
-	return msgs, readErr, func() {
-		close(done)
+	}()
+	return reads, func() {
 		w.s.conn.Close()
-		reader.Wait()
-	}
-}
-
-// drain handles the messages read before a read failed: a peer that sends
-// its last block and closes delivered that piece.
-func (w *worker) drain(msgs <-chan *peer.Message, readErr error) error {
-	for {
-		select {
-		case msg := <-msgs:
-			if err := w.handle(msg); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("read: %w", readErr)
+		for range reads { // unblocks the reader until it ends
 		}
 	}
 }
 
-// tick drops a stalled peer (waiting while other workers fetch the pieces
-// this one has is no stall) and keeps a silent connection alive.
-func (w *worker) tick() error {
-	if !w.s.choked && len(w.s.pieces) == 0 && w.q.wants(w.s.has.Has) {
-		w.s.lastBlock = time.Now()
-	}
-	if err := w.s.checkStall(); err != nil {
-		return err
-	}
-	if time.Since(w.lastSent) >= w.keepAliveEvery {
-		return w.send(nil)
-	}
-	return nil
-}
-
-// request takes pieces from the queue until their blocks not yet asked for
-// can fill the session's pipeline, then lets the session send the requests.
-// Each piece holds a piece-sized buffer, so a worker holds no more than
-// the pipeline spans, plus the one being finished.
+// request takes pieces from the queue until their missing blocks fill the
+// session's pipeline, then lets the session send the requests. Each piece
+// holds a piece-sized buffer: a worker holds no more pieces than the
+// pipeline spans, plus the one being finished.
 func (w *worker) request() error {
-	maxPieces := int((int64(w.s.depth)*peer.BlockSize+w.info.PieceLength-1)/w.info.PieceLength) + 1
-	for !w.s.choked && w.s.inFlight+w.wanted() < w.s.depth && len(w.s.pieces) < maxPieces {
-		index, ok := w.q.pick(w.s.has.Has, w.fetching)
+	missing := 0 // blocks in flight or not asked for
+	for _, p := range w.s.pieces {
+		missing += len(p.blocks) - p.received
+	}
+	info := &w.d.m.Info
+	maxPieces := int((int64(w.s.depth)*peer.BlockSize+info.PieceLength-1)/info.PieceLength) + 1
+	for !w.s.choked && missing < w.s.depth && len(w.s.pieces) < maxPieces {
+		index, ok := w.d.q.pick(w.s.has.Has, w.fetching)
 		if !ok {
 			break
 		}
-		w.s.pieces = append(w.s.pieces, newPiece(index, int(w.info.PieceSize(index))))
+		p := newPiece(index, int(info.PieceSize(index)))
+		w.s.pieces = append(w.s.pieces, p)
+		missing += len(p.blocks)
 	}
-	sent := w.s.inFlight
-	if err := w.s.request(); err != nil {
-		return err
-	}
-	if w.s.inFlight > sent {
-		w.lastSent = time.Now()
-	}
-	return nil
-}
-
-// wanted counts the blocks of the session's pieces not yet asked for.
-func (w *worker) wanted() int {
-	n := 0
-	for _, p := range w.s.pieces {
-		for _, st := range p.blocks {
-			if st == blockWanted {
-				n++
-			}
-		}
-	}
-	return n
+	return w.s.request()
 }
 
 func (w *worker) fetching(index int) bool {
 	return slices.ContainsFunc(w.s.pieces, func(p *piece) bool { return p.index == index })
 }
 
-// send writes messages (nil: a keep-alive) in one write.
-func (w *worker) send(ms ...*peer.Message) error {
-	if err := w.s.conn.WriteMessages(ms...); err != nil {
-		return err
+func (w *worker) handle(r read) error {
+	if r.err != nil {
+		return fmt.Errorf("read: %w", r.err)
 	}
-	w.lastSent = time.Now()
-	return nil
-}
-
-// handle passes one message to the session and verifies the piece it
-// completes.
-func (w *worker) handle(msg *peer.Message) error {
-	p, err := w.s.handle(msg)
+	p, err := w.s.handle(r.msg)
 	if err != nil || p == nil {
 		return err
 	}
 	return w.verify(p)
 }
 
-// verify checks a complete piece's SHA-1 and writes it. A wrong piece drops
-// the peer (it sent bad data once and will again) and goes back to the queue;
-// a piece goes back only after it is finished, or the queue would count it
-// as waiting for a peer.
+// verify checks a complete piece's SHA-1 and writes it; a wrong piece drops
+// the peer (it sent bad data once and will again). Only then does the piece
+// go back to the queue, or the queue would count it as waiting for a peer.
 func (w *worker) verify(p *piece) error {
-	defer w.remove(p)
-	if err := p.verify(w.info.PieceHash(p.index)); err != nil {
+	defer func() {
+		w.s.pieces = slices.DeleteFunc(w.s.pieces, func(a *piece) bool { return a == p })
+		w.d.q.release(p.index)
+	}()
+	if err := p.verify(w.d.m.Info.PieceHash(p.index)); err != nil {
 		return err
 	}
-	// In the endgame another peer may have delivered it already.
-	if !w.q.isDone(p.index) {
-		if err := w.store.writePiece(p.index, p.buf); err != nil {
-			return storageError{err}
-		}
-		if w.q.finish(p.index) {
-			w.onPiece(int64(len(p.buf)))
-		}
+	if err := w.d.store.writePiece(p.index, p.buf); err != nil {
+		return w.d.diskFailed(err)
+	}
+	if w.d.q.finish(p.index) { // in the endgame another peer may have been first
+		w.d.progress(int64(len(p.buf)))
 	}
 	w.delivered++
 	return nil
 }
 
-// remove stops fetching p and gives it back to the queue, which re-queues
-// it unless it is done or another worker has it.
-func (w *worker) remove(p *piece) {
-	w.s.pieces = slices.DeleteFunc(w.s.pieces, func(a *piece) bool { return a == p })
-	w.q.release(p.index)
-}
-
-// dropFinished cancels the requests for pieces another worker finished
-// first (endgame), so the peer does not send what is no longer needed.
+// dropFinished drops the pieces another worker finished first (endgame)
+// and cancels their requests, so the peer does not send what is no longer
+// needed.
 func (w *worker) dropFinished() error {
 	var cancels []*peer.Message
-	for _, p := range slices.Clone(w.s.pieces) {
-		if !w.q.isDone(p.index) {
-			continue
+	w.s.pieces = slices.DeleteFunc(w.s.pieces, func(p *piece) bool {
+		if !w.d.q.isDone(p.index) {
+			return false
 		}
 		for b, st := range p.blocks {
 			if st == blockRequested {
 				cancels = append(cancels, peer.NewCancel(p.index, b*peer.BlockSize, p.blockLen(b)))
 			}
 		}
-		w.remove(p)
-	}
+		w.d.q.release(p.index)
+		return true
+	})
 	if len(cancels) == 0 {
 		return nil
 	}
 	w.s.inFlight -= len(cancels)
 	w.s.abandoned += len(cancels)
-	if err := w.send(cancels...); err != nil {
+	if err := w.s.conn.WriteMessages(cancels...); err != nil {
 		return fmt.Errorf("send %d cancels: %w", len(cancels), err)
 	}
 	return nil
-}
-
-// releaseAll gives back every piece this worker still holds.
-func (w *worker) releaseAll() {
-	for _, p := range w.s.pieces {
-		w.q.release(p.index)
-	}
-	w.s.pieces = nil
 }

@@ -26,7 +26,7 @@ func TestWorkerOutwaitsKeepAliveInterval(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 
-	w := newWorker(conn, &m.Info, newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0), nil, nil)
+	w := newWorker(conn, &downloader{m: m, q: newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0)})
 	require.Equal(t, time.Second, w.s.stall, "the stall limit is the Read limit the peer was dialled with")
 	require.Greater(t, conn.Timeouts.Read, 2*time.Minute,
 		"a peer may send nothing but a keep-alive every two minutes; silence alone is no reason to drop it")
@@ -49,7 +49,7 @@ func TestWorkerSendsKeepAlives(t *testing.T) {
 	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, 1)
 	_, ok := q.pick(all, none)
 	require.True(t, ok)
-	w := newWorker(conn, &m.Info, q, nil, nil)
+	w := newWorker(conn, &downloader{m: m, q: q})
 	w.keepAliveEvery = 100 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
