@@ -1,5 +1,6 @@
 // Package lessons checks that the commands the lessons (each stage's
-// README.md) show still print what the lessons say they print.
+// README.md, and the root README.md) show still print what the lessons say
+// they print.
 //
 // A lesson marks a console block as checked with an HTML comment on the
 // line before it (Markdown shows neither):

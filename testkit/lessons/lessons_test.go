@@ -37,7 +37,11 @@ func TestLessons(t *testing.T) {
 		for i := range blocks {
 			blocks[i].File = rel // errors name the lesson as a reader finds it
 		}
-		t.Run(filepath.Dir(rel), func(t *testing.T) {
+		name := filepath.Dir(rel)
+		if name == "." {
+			name = "root"
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var fixes []fix
 			var rewrite func(Command, []string)

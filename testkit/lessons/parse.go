@@ -112,9 +112,10 @@ func parseBlock(path string, lines []string, open, end int, mode Mode) (Block, e
 	return b, nil
 }
 
-// Lessons lists the lessons under root: every stage's README.md.
+// Lessons lists the lessons under root: the root README.md (the course
+// map, with the step sizes) and every stage's README.md.
 func Lessons(root string) ([]string, error) {
-	var paths []string
+	paths := []string{root + "/README.md"}
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return nil, err
