@@ -23,7 +23,7 @@ import (
 // rather than the file size. The heap includes the in-process seeders' own
 // buffers, so the client's share is lower still.
 //
-//	go test -run '^$' -bench Download -benchtime 3x ./download/
+//	go test -run '^$' -bench 'Download$' -benchtime 3x ./download/
 func BenchmarkDownload(b *testing.B) {
 	const size = 256 << 20
 	tor := torrentfile.MustBuild(b, torrentfile.Options{Seed: 256, Name: "bench.bin", Length: size, PieceLength: 256 << 10})
