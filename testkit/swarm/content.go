@@ -11,12 +11,17 @@ import (
 
 // Content is what a seeder serves: the torrent's bytes (every file one after
 // the other, as BEP 3 lays them out in pieces), the piece length and the info
-// hash peers must ask for.
+// hash peers must ask for, and the metadata (BEP 9): the info dictionary's
+// bytes.
 type Content struct {
 	InfoHash    [20]byte
 	PieceLength int64
 	Length      int64
 	Data        io.ReaderAt
+	// Info is the bencoded info dictionary, the torrent's metadata (BEP
+	// 9): its length is the metadata_size of the extension handshake.
+	// nil: the seeder has no metadata (no metadata_size).
+	Info []byte
 }
 
 // NewContent returns the Content of a torrent whose bytes are data.
@@ -37,6 +42,7 @@ func FromTorrent(t *torrentfile.Torrent) Content {
 		PieceLength: t.PieceLength,
 		Length:      t.Length,
 		Data:        t.Content,
+		Info:        t.InfoBytes,
 	}
 }
 

@@ -20,6 +20,15 @@
 //	far := swarm.Start(t, content, swarm.Options{Link: swarm.Link{
 //		Delay: 150 * time.Millisecond, Rate: 5 << 20, Seed: 1}})
 //
+// The seeders speak the extension protocol (BEP 10): they set the
+// extension bit and send a client that set it too an extension handshake
+// (ut_metadata DefaultUTMetadataID or Options.UTMetadataID, metadata_size
+// len(Content.Info) or Options.MetadataSize). They record the client's
+// reserved bytes (Handshakes) and its extension handshake
+// (ExtensionHandshakes). ExtensionFaults lie about it:
+//
+//	s := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{Fault: swarm.NoUTMetadata})
+//
 // Start closes the seeder when the test ends; Listen is the same without a
 // test (the demo command uses it). Close stops every goroutine a seeder
 // started, so tests can check for leaks with goleak.
@@ -28,5 +37,6 @@
 // Violations, ...). Close it before reading the records when the client may
 // still be talking: after Close they are final.
 //
-// Specification: https://www.bittorrent.org/beps/bep_0003.html
+// Specifications: https://www.bittorrent.org/beps/bep_0003.html and
+// https://www.bittorrent.org/beps/bep_0010.html
 package swarm
