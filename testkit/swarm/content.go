@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +19,11 @@ type Content struct {
 	PieceLength int64
 	Length      int64
 	Data        io.ReaderAt
-	// Info is the bencoded info dictionary, the torrent's metadata (BEP
-	// 9): its length is the metadata_size of the extension handshake.
-	// nil: the seeder has no metadata (no metadata_size).
+	// Info is the bencoded info dictionary, served as the torrent's
+	// metadata (BEP 9) exactly as it is: nothing checks that it hashes to
+	// InfoHash or describes Data, so a test can serve any bytes. nil: the
+	// seeder has no metadata (its extension handshake has no
+	// metadata_size and it rejects every metadata request).
 	Info []byte
 }
 
@@ -43,6 +46,21 @@ func FromTorrent(t *torrentfile.Torrent) Content {
 		Length:      t.Length,
 		Data:        t.Content,
 		Info:        t.InfoBytes,
+	}
+}
+
+// MetadataContent returns the Content of a torrent known only by its info
+// dictionary (e.g. a hostile one from torrentfile.HostileInfoCases): the info
+// hash is the SHA-1 of info, so the metadata checks out, and the payload is
+// one placeholder byte in one piece, whatever info says. Its seeders are for
+// the metadata exchange; a client that trusts the metadata goes no further.
+func MetadataContent(info []byte) Content {
+	return Content{
+		InfoHash:    sha1.Sum(info),
+		PieceLength: 1,
+		Length:      1,
+		Data:        bytes.NewReader([]byte{0}),
+		Info:        info,
 	}
 }
 

@@ -34,7 +34,8 @@ const (
 	// real clients advertise many: a client must skip names it does not
 	// know.
 	DonthaveID = 7
-	// HugeMetadata is the metadata size HugeMetadataSize claims: 4 GiB.
+	// HugeMetadata is the metadata size HugeMetadataSize and
+	// MetadataHugeTotalSize claim: 4 GiB.
 	HugeMetadata = 4 << 30
 	// OversizedExtensionHandshake is the length of the padding string in
 	// the extension handshake of ExtensionHandshakeOversized: 1 MiB, far
@@ -75,7 +76,7 @@ func (p *peerConn) reserved() [8]byte {
 // 10), and not when the fault withholds or delays it.
 func (p *peerConn) sendsExtensionHandshake() bool {
 	switch p.opts.Fault {
-	case NoExtensionBit, NoExtensionHandshake:
+	case NoExtensionBit, NoExtensionHandshake, MetadataUnrequestedPiece:
 		return false
 	}
 	return p.clientExt
@@ -148,8 +149,9 @@ func (p *peerConn) extended(payload []byte) bool {
 		return p.clientHandshake(body)
 	case !p.extSent:
 		s.violation("extended message id %d before the seeder's extension handshake: the ids are the seeder's to choose", id)
-	case int64(id) == p.utMetadataID(), id == DonthaveID:
-		// Metadata requests (BEP 9) are not served yet.
+	case int64(id) == p.utMetadataID():
+		return p.metadataMessage(body)
+	case id == DonthaveID:
 	default:
 		s.violation("extended message id %d, which the seeder's m never gave (a peer sends each extension with the id the receiver chose: the seeder's ut_metadata is %d)",
 			id, p.utMetadataID())
@@ -190,6 +192,11 @@ func (p *peerConn) clientHandshake(body []byte) bool {
 			s.violation("extension handshake: m.ut_metadata = %d, want 1-255 (or 0: disabled)", id)
 		} else {
 			p.clientMetadataID = byte(id)
+		}
+	}
+	if p.opts.Fault == MetadataUnrequestedPiece && !p.extSent && p.clientExt {
+		if p.sendUnrequestedPiece() != nil || p.sendExtensionHandshake() != nil {
+			return false
 		}
 	}
 	return true

@@ -85,6 +85,39 @@ func (c *client) extHandshake() map[string]any {
 	return v.(map[string]any)
 }
 
+// metadataMsg is a decoded ut_metadata message.
+type metadataMsg struct {
+	extID                     byte
+	msgType, piece, totalSize int64
+	data                      []byte
+}
+
+func (c *client) metadataMessage() metadataMsg {
+	c.t.Helper()
+	extID, payload, _ := c.nextExt()
+	v, rest := decodePrefix(c.t, payload)
+	d := v.(map[string]any)
+	m := metadataMsg{extID: extID}
+	if len(rest) > 0 {
+		m.data = rest
+	}
+	m.msgType, _ = d["msg_type"].(int64)
+	m.piece, _ = d["piece"].(int64)
+	m.totalSize, _ = d["total_size"].(int64)
+	return m
+}
+
+// magnetReady does both handshakes: the BitTorrent one with the extension
+// bit, then reads up to the seeder's extension handshake, sending its own.
+func (c *client) magnetReady() map[string]any {
+	c.t.Helper()
+	hs, err := c.handshake()
+	require.NoError(c.t, err)
+	require.Equal(c.t, byte(0x10), hs[25]&0x10, "the seeder sets the extension bit")
+	c.sendExtHandshake(map[string]any{"ut_metadata": int64(clientMetadataID)})
+	return c.extHandshake()
+}
+
 func encode(t *testing.T, v any) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -263,6 +296,106 @@ func TestExtensionFaults(t *testing.T) {
 	}
 }
 
+// TestMetadataExchange fetches metadata of several 16 KiB pieces, the last
+// one short, with pipelined requests.
+func TestMetadataExchange(t *testing.T) {
+	content := metadataContent(t, 3*swarm.MetadataPieceSize+1000)
+	s := swarm.Start(t, content, swarm.Options{})
+	c := dialReserved(t, s, content.InfoHash, extensionBit)
+	d := c.magnetReady()
+	require.Equal(t, int64(len(content.Info)), d["metadata_size"])
+	n := swarm.MetadataPieces(len(content.Info))
+	require.Equal(t, 4, n)
+	for i := range n {
+		c.sendMetadataRequest(swarm.DefaultUTMetadataID, i)
+	}
+	got := make([]byte, 0, len(content.Info))
+	for i := range n {
+		m := c.metadataMessage()
+		require.Equal(t, metadataMsg{extID: clientMetadataID, msgType: 1, piece: int64(i), totalSize: int64(len(content.Info)),
+			data: content.Info[i*swarm.MetadataPieceSize : min((i+1)*swarm.MetadataPieceSize, len(content.Info))]}, m,
+			"data for piece %d, sent with the id the client chose", i)
+		got = append(got, m.data...)
+	}
+	require.Equal(t, content.InfoHash, sha1.Sum(got))
+
+	c.sendMetadataRequest(swarm.DefaultUTMetadataID, n)
+	require.Equal(t, metadataMsg{extID: clientMetadataID, msgType: 2, piece: int64(n)}, c.metadataMessage(), "out of range: reject")
+	c.c.Close()
+	require.NoError(t, s.Close())
+	require.Equal(t, []int{0, 1, 2, 3, 4}, s.MetadataRequests())
+	require.Len(t, s.Violations(), 1)
+	require.Contains(t, s.Violations()[0], "metadata request for piece 4, the metadata has 4")
+}
+
+// TestMetadataFaults checks what a magnet client asking for metadata piece
+// 0 sees from each metadata fault. The metadata is one piece and a bit.
+func TestMetadataFaults(t *testing.T) {
+	content := metadataContent(t, swarm.MetadataPieceSize+10)
+	size := int64(len(content.Info))
+	piece0 := content.Info[:swarm.MetadataPieceSize]
+	data := func(piece, total int64, data []byte) metadataMsg {
+		return metadataMsg{extID: clientMetadataID, msgType: 1, piece: piece, totalSize: total, data: data}
+	}
+	request := func(t *testing.T, c *client) metadataMsg {
+		c.magnetReady()
+		c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
+		return c.metadataMessage()
+	}
+	tests := []struct {
+		fault swarm.Fault
+		check func(t *testing.T, c *client)
+	}{
+		{swarm.MetadataWrongBytes, func(t *testing.T, c *client) {
+			m := request(t, c)
+			require.Len(t, m.data, len(piece0))
+			require.NotEqual(t, piece0, m.data)
+		}},
+		{swarm.MetadataWrongTotalSize, func(t *testing.T, c *client) {
+			require.Equal(t, data(0, size+1, piece0), request(t, c))
+		}},
+		{swarm.MetadataPieceOutOfRange, func(t *testing.T, c *client) {
+			require.Equal(t, data(2, size, piece0), request(t, c))
+		}},
+		{swarm.MetadataUnrequestedPiece, func(t *testing.T, c *client) {
+			_, err := c.handshake()
+			require.NoError(t, err)
+			c.sendExtHandshake(map[string]any{"ut_metadata": int64(clientMetadataID)})
+			m := c.metadataMessage()
+			require.Equal(t, int64(0), m.piece, "data before anything was asked")
+			require.NotEqual(t, piece0, m.data)
+			require.Equal(t, int64(swarm.DefaultUTMetadataID), c.extHandshake()["m"].(map[string]any)["ut_metadata"],
+				"then the seeder's extension handshake")
+			c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
+			require.Equal(t, data(0, size, piece0), c.metadataMessage(), "then the truth")
+		}},
+		{swarm.MetadataHugeTotalSize, func(t *testing.T, c *client) {
+			require.Equal(t, data(0, 4<<30, piece0), request(t, c))
+		}},
+		{swarm.MetadataReject, func(t *testing.T, c *client) {
+			require.Equal(t, metadataMsg{extID: clientMetadataID, msgType: 2}, request(t, c))
+		}},
+		{swarm.MetadataNoAnswer, func(t *testing.T, c *client) {
+			c.magnetReady()
+			c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
+			c.c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+			_, _, err := c.msg()
+			require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+		}},
+	}
+	require.Len(t, tests, len(swarm.MetadataFaults()), "every metadata fault has a row")
+	for i, tc := range tests {
+		t.Run(tc.fault.String(), func(t *testing.T) {
+			require.Equal(t, swarm.MetadataFaults()[i], tc.fault)
+			require.True(t, tc.fault.MetadataFault())
+			s := swarm.Start(t, content, swarm.Options{Fault: tc.fault})
+			tc.check(t, dialReserved(t, s, content.InfoHash, extensionBit))
+			require.NoError(t, s.Close())
+			require.Empty(t, s.Violations(), "the test client asked well")
+		})
+	}
+}
+
 // TestExtensionViolations checks what the seeder records against a client
 // that gets BEP 10 or BEP 9 wrong.
 func TestExtensionViolations(t *testing.T) {
@@ -277,6 +410,17 @@ func TestExtensionViolations(t *testing.T) {
 		{"extended message without the extension bit", [8]byte{}, swarm.Honest, func(c *client) {
 			c.sendExtHandshake(map[string]any{"ut_metadata": int64(1)})
 		}, "did not set the extension bit"},
+		{"request with the client's own id", extensionBit, swarm.Honest, func(c *client) {
+			c.magnetReady()
+			c.sendMetadataRequest(clientMetadataID, 0)
+		}, "extended message id 1, which the seeder's m never gave"},
+		{"request before the seeder's extension handshake", extensionBit, swarm.NoExtensionHandshake, func(c *client) {
+			c.sendExtHandshake(map[string]any{"ut_metadata": int64(1)})
+			c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
+		}, "extended message id 3 before the seeder's extension handshake"},
+		{"request before the client's extension handshake", extensionBit, swarm.Honest, func(c *client) {
+			c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
+		}, "gave no ut_metadata id"},
 		{"extension handshake not bencode", extensionBit, swarm.Honest, func(c *client) {
 			c.sendExt(0, []byte("d1:m"))
 		}, "is not a bencoded dictionary"},
@@ -289,6 +433,17 @@ func TestExtensionViolations(t *testing.T) {
 		{"ut_metadata 256", extensionBit, swarm.Honest, func(c *client) {
 			c.sendExtHandshake(map[string]any{"ut_metadata": int64(256)})
 		}, "m.ut_metadata = 256"},
+		{"request without ut_metadata of its own", extensionBit, swarm.Honest, func(c *client) {
+			_, err := c.handshake()
+			require.NoError(c.t, err)
+			c.sendExtHandshake(map[string]any{"ut_pex": int64(1)})
+			c.extHandshake()
+			c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
+		}, "gave no ut_metadata id"},
+		{"a data message to the seeder", extensionBit, swarm.Honest, func(c *client) {
+			c.magnetReady()
+			c.sendExt(swarm.DefaultUTMetadataID, encode(c.t, map[string]any{"msg_type": int64(1), "piece": int64(0)}))
+		}, "msg_type 1 sent to a seeder"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -303,6 +458,18 @@ func TestExtensionViolations(t *testing.T) {
 	}
 }
 
+// TestMetadataContent serves an info dict the test chose by its own hash.
+func TestMetadataContent(t *testing.T) {
+	info := []byte("d5:filesle4:name2:..12:piece lengthi0e6:pieces0:e")
+	content := swarm.MetadataContent(info)
+	require.Equal(t, sha1.Sum(info), content.InfoHash)
+	s := swarm.Start(t, content, swarm.Options{})
+	c := dialReserved(t, s, content.InfoHash, extensionBit)
+	c.magnetReady()
+	c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
+	require.Equal(t, info, c.metadataMessage().data)
+}
+
 func TestListenRejectsBadExtensionOptions(t *testing.T) {
 	content, _ := testContent(t)
 	for _, tc := range []struct {
@@ -311,6 +478,7 @@ func TestListenRejectsBadExtensionOptions(t *testing.T) {
 	}{
 		{swarm.Options{UTMetadataID: 256}, "UTMetadataID 256"},
 		{swarm.Options{UTMetadataID: swarm.DonthaveID}, "UTMetadataID 7"},
+		{swarm.Options{Fault: swarm.MetadataReject}, "needs metadata"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			_, err := swarm.Listen(content, tc.opts)
@@ -321,7 +489,8 @@ func TestListenRejectsBadExtensionOptions(t *testing.T) {
 
 func TestFaultLists(t *testing.T) {
 	require.Len(t, swarm.ExtensionFaults(), 10)
-	all := append(swarm.Faults(), swarm.ExtensionFaults()...)
+	require.Len(t, swarm.MetadataFaults(), 7)
+	all := append(append(swarm.Faults(), swarm.ExtensionFaults()...), swarm.MetadataFaults()...)
 	require.Equal(t, swarm.AllFaults(), all)
 	for _, f := range swarm.AllFaults() {
 		require.NotContains(t, f.String(), "Fault(", "every fault has a name")

@@ -127,6 +127,37 @@ const (
 	// its extension handshake. A client must refuse it before allocating.
 	HugeMetadataSize
 
+	// Metadata faults (BEP 9): the extension handshake is right, the
+	// metadata exchange is not.
+
+	// MetadataWrongBytes serves every metadata piece with its bytes
+	// inverted: right sizes, but the SHA-1 of the whole is not the info
+	// hash.
+	MetadataWrongBytes
+	// MetadataWrongTotalSize serves the right bytes, but every data
+	// message says total_size is one more than the true size (and than
+	// the metadata_size of the extension handshake).
+	MetadataWrongTotalSize
+	// MetadataPieceOutOfRange answers each request with a data message for
+	// piece <number of metadata pieces> (one past the last) carrying the
+	// requested bytes.
+	MetadataPieceOutOfRange
+	// MetadataUnrequestedPiece waits for the client's extension handshake,
+	// then sends a data message of garbage for metadata piece 0 before its
+	// own extension handshake, so before the client could have requested
+	// anything; then it serves honestly. A client must drop data it did
+	// not ask for.
+	MetadataUnrequestedPiece
+	// MetadataHugeTotalSize serves the right bytes, but every data message
+	// says total_size is 4 GiB (HugeMetadata); the extension handshake's
+	// metadata_size is right.
+	MetadataHugeTotalSize
+	// MetadataReject answers every request with a reject (msg_type 2).
+	MetadataReject
+	// MetadataNoAnswer reads every request and answers none, holding the
+	// connection open.
+	MetadataNoAnswer
+
 	numFaults // keep last
 )
 
@@ -165,6 +196,14 @@ var faultNames = [...]string{
 	ExtensionHandshakeBeforeBitfield: "ExtensionHandshakeBeforeBitfield",
 	ExtensionHandshakeAfterUnchoke:   "ExtensionHandshakeAfterUnchoke",
 	HugeMetadataSize:                 "HugeMetadataSize",
+
+	MetadataWrongBytes:       "MetadataWrongBytes",
+	MetadataWrongTotalSize:   "MetadataWrongTotalSize",
+	MetadataPieceOutOfRange:  "MetadataPieceOutOfRange",
+	MetadataUnrequestedPiece: "MetadataUnrequestedPiece",
+	MetadataHugeTotalSize:    "MetadataHugeTotalSize",
+	MetadataReject:           "MetadataReject",
+	MetadataNoAnswer:         "MetadataNoAnswer",
 }
 
 // String returns the fault's name, as used in test names.
@@ -177,13 +216,17 @@ func (f Fault) String() string {
 
 // Faults lists the faults of the peer wire protocol (BEP 3: Honest to
 // BitfieldSpareBits), Honest first, for table-driven tests of a client
-// that downloads from a .torrent file. ExtensionFaults lists the ones a
-// magnet client meets; AllFaults lists every fault.
+// that downloads from a .torrent file. ExtensionFaults and MetadataFaults
+// list the ones a magnet client meets; AllFaults lists every fault.
 func Faults() []Fault { return faultRange(Honest, numWireFaults) }
 
 // ExtensionFaults lists the extension-protocol faults (BEP 10):
 // NoExtensionBit to HugeMetadataSize.
-func ExtensionFaults() []Fault { return faultRange(NoExtensionBit, numFaults) }
+func ExtensionFaults() []Fault { return faultRange(NoExtensionBit, MetadataWrongBytes) }
+
+// MetadataFaults lists the metadata-exchange faults (BEP 9):
+// MetadataWrongBytes to MetadataNoAnswer.
+func MetadataFaults() []Fault { return faultRange(MetadataWrongBytes, numFaults) }
 
 // AllFaults lists every fault, Honest first.
 func AllFaults() []Fault { return faultRange(Honest, numFaults) }
@@ -198,7 +241,10 @@ func faultRange(first, end Fault) []Fault {
 }
 
 // ExtensionFault reports whether f is one of ExtensionFaults.
-func (f Fault) ExtensionFault() bool { return f >= NoExtensionBit && f < numFaults }
+func (f Fault) ExtensionFault() bool { return f >= NoExtensionBit && f < MetadataWrongBytes }
+
+// MetadataFault reports whether f is one of MetadataFaults.
+func (f Fault) MetadataFault() bool { return f >= MetadataWrongBytes && f < numFaults }
 
 // HandshakeFault reports whether f stops the connection at the handshake.
 func (f Fault) HandshakeFault() bool {

@@ -84,7 +84,8 @@ type Seeder struct {
 	interesteds int
 	keepAlives  int
 
-	extHandshakes []ExtensionHandshake
+	extHandshakes    []ExtensionHandshake
+	metadataRequests []int
 }
 
 // Listen starts a seeder of content on 127.0.0.1 at a random port.
@@ -140,6 +141,9 @@ func (o Options) validate(c Content) error {
 	}
 	if o.UTMetadataID < 0 || o.UTMetadataID > 255 || o.UTMetadataID == DonthaveID {
 		return fmt.Errorf("swarm: UTMetadataID %d, want 1-255 but not %d (lt_donthave's)", o.UTMetadataID, DonthaveID)
+	}
+	if o.Fault.MetadataFault() && c.Info == nil {
+		return fmt.Errorf("swarm: %v needs metadata to serve: set Content.Info", o.Fault)
 	}
 	return o.Link.validate()
 }
@@ -315,12 +319,20 @@ func (s *Seeder) ExtensionHandshakes() []ExtensionHandshake {
 	return slices.Clone(s.extHandshakes)
 }
 
+// MetadataRequests returns the metadata pieces clients requested (BEP 9
+// msg_type 0, sent with the seeder's ut_metadata id), in order.
+func (s *Seeder) MetadataRequests() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.metadataRequests)
+}
+
 // Violations lists what clients did against the protocol: a handshake for
 // another torrent, a request while choked, out of range or over 16 KiB, a
 // request for a piece not announced, malformed messages; and for the
 // extension protocol: extended messages without the extension bit, a
-// malformed extension handshake, an extended message sent with an id the
-// seeder did not choose.
+// malformed extension handshake, a ut_metadata message sent with an id the
+// seeder did not choose, a metadata request out of range.
 func (s *Seeder) Violations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
