@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
@@ -11,12 +12,19 @@ import (
 
 // Content is what a seeder serves: the torrent's bytes (every file one after
 // the other, as BEP 3 lays them out in pieces), the piece length and the info
-// hash peers must ask for.
+// hash peers must ask for, and the metadata (BEP 9): the info dictionary's
+// bytes.
 type Content struct {
 	InfoHash    [20]byte
 	PieceLength int64
 	Length      int64
 	Data        io.ReaderAt
+	// Info is the bencoded info dictionary, served as the torrent's
+	// metadata (BEP 9) exactly as it is: nothing checks that it hashes to
+	// InfoHash or describes Data, so a test can serve any bytes. nil: the
+	// seeder has no metadata (its extension handshake has no
+	// metadata_size and it rejects every metadata request).
+	Info []byte
 }
 
 // NewContent returns the Content of a torrent whose bytes are data.
@@ -37,6 +45,22 @@ func FromTorrent(t *torrentfile.Torrent) Content {
 		PieceLength: t.PieceLength,
 		Length:      t.Length,
 		Data:        t.Content,
+		Info:        t.InfoBytes,
+	}
+}
+
+// MetadataContent returns the Content of a torrent known only by its info
+// dictionary (e.g. a hostile one from torrentfile.HostileInfoCases): the info
+// hash is the SHA-1 of info, so the metadata checks out, and the payload is
+// one placeholder byte in one piece, whatever info says. Its seeders are for
+// the metadata exchange; a client that trusts the metadata goes no further.
+func MetadataContent(info []byte) Content {
+	return Content{
+		InfoHash:    sha1.Sum(info),
+		PieceLength: 1,
+		Length:      1,
+		Data:        bytes.NewReader([]byte{0}),
+		Info:        info,
 	}
 }
 

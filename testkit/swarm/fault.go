@@ -89,8 +89,80 @@ const (
 	// count that is not a multiple of 8.
 	BitfieldSpareBits
 
+	// Extension faults (BEP 10): the peer wire is fine, the extension
+	// protocol is not. A client that does not set the extension bit sees
+	// an honest seeder (except NoExtensionBit's reserved bytes).
+
+	// NoExtensionBit leaves reserved[5] & 0x10 clear: the seeder does not
+	// speak BEP 10, sends no extension handshake and treats an extended
+	// message as a violation. A magnet client must give up on it.
+	NoExtensionBit
+	// NoExtensionHandshake sets the extension bit but never sends its
+	// extension handshake (nor answers metadata requests): only the
+	// client's read deadline ends the wait.
+	NoExtensionHandshake
+	// ExtensionHandshakeGarbage sends an extension handshake whose payload
+	// is not bencode.
+	ExtensionHandshakeGarbage
+	// ExtensionHandshakeOversized sends a well-formed extension handshake
+	// padded to OversizedExtensionHandshake bytes (1 MiB): a client must
+	// refuse the length before reading it.
+	ExtensionHandshakeOversized
+	// NoUTMetadata sends an extension handshake whose m lacks ut_metadata
+	// (it has only lt_donthave).
+	NoUTMetadata
+	// UTMetadataZero advertises ut_metadata 0, which BEP 10 says means
+	// "disabled".
+	UTMetadataZero
+	// UTMetadata300 advertises ut_metadata 300: not an extended message id
+	// (one byte on the wire).
+	UTMetadata300
+	// ExtensionHandshakeBeforeBitfield sends its extension handshake right
+	// after the BitTorrent handshake, before the bitfield.
+	ExtensionHandshakeBeforeBitfield
+	// ExtensionHandshakeAfterUnchoke sends its bitfield, an unchoke, a
+	// have and a keep-alive, and only then its extension handshake.
+	ExtensionHandshakeAfterUnchoke
+	// HugeMetadataSize advertises metadata_size 4 GiB (HugeMetadata) in
+	// its extension handshake. A client must refuse it before allocating.
+	HugeMetadataSize
+
+	// Metadata faults (BEP 9): the extension handshake is right, the
+	// metadata exchange is not.
+
+	// MetadataWrongBytes serves every metadata piece with its bytes
+	// inverted: right sizes, but the SHA-1 of the whole is not the info
+	// hash.
+	MetadataWrongBytes
+	// MetadataWrongTotalSize serves the right bytes, but every data
+	// message says total_size is one more than the true size (and than
+	// the metadata_size of the extension handshake).
+	MetadataWrongTotalSize
+	// MetadataPieceOutOfRange answers each request with a data message for
+	// piece <number of metadata pieces> (one past the last) carrying the
+	// requested bytes.
+	MetadataPieceOutOfRange
+	// MetadataUnrequestedPiece waits for the client's extension handshake,
+	// then sends a data message of garbage for metadata piece 0 before its
+	// own extension handshake, so before the client could have requested
+	// anything; then it serves honestly. A client must drop data it did
+	// not ask for.
+	MetadataUnrequestedPiece
+	// MetadataHugeTotalSize serves the right bytes, but every data message
+	// says total_size is 4 GiB (HugeMetadata); the extension handshake's
+	// metadata_size is right.
+	MetadataHugeTotalSize
+	// MetadataReject answers every request with a reject (msg_type 2).
+	MetadataReject
+	// MetadataNoAnswer reads every request and answers none, holding the
+	// connection open.
+	MetadataNoAnswer
+
 	numFaults // keep last
 )
+
+// numWireFaults ends the faults of Faults: Honest to BitfieldSpareBits.
+const numWireFaults = NoExtensionBit
 
 var faultNames = [...]string{
 	Honest:                   "Honest",
@@ -113,6 +185,25 @@ var faultNames = [...]string{
 	DuplicateBlock:           "DuplicateBlock",
 	BitfieldWrongSize:        "BitfieldWrongSize",
 	BitfieldSpareBits:        "BitfieldSpareBits",
+
+	NoExtensionBit:                   "NoExtensionBit",
+	NoExtensionHandshake:             "NoExtensionHandshake",
+	ExtensionHandshakeGarbage:        "ExtensionHandshakeGarbage",
+	ExtensionHandshakeOversized:      "ExtensionHandshakeOversized",
+	NoUTMetadata:                     "NoUTMetadata",
+	UTMetadataZero:                   "UTMetadataZero",
+	UTMetadata300:                    "UTMetadata300",
+	ExtensionHandshakeBeforeBitfield: "ExtensionHandshakeBeforeBitfield",
+	ExtensionHandshakeAfterUnchoke:   "ExtensionHandshakeAfterUnchoke",
+	HugeMetadataSize:                 "HugeMetadataSize",
+
+	MetadataWrongBytes:       "MetadataWrongBytes",
+	MetadataWrongTotalSize:   "MetadataWrongTotalSize",
+	MetadataPieceOutOfRange:  "MetadataPieceOutOfRange",
+	MetadataUnrequestedPiece: "MetadataUnrequestedPiece",
+	MetadataHugeTotalSize:    "MetadataHugeTotalSize",
+	MetadataReject:           "MetadataReject",
+	MetadataNoAnswer:         "MetadataNoAnswer",
 }
 
 // String returns the fault's name, as used in test names.
@@ -123,14 +214,37 @@ func (f Fault) String() string {
 	return fmt.Sprintf("Fault(%d)", int(f))
 }
 
-// Faults lists every fault, Honest first, for table-driven tests.
-func Faults() []Fault {
-	all := make([]Fault, 0, numFaults)
-	for f := range numFaults {
+// Faults lists the faults of the peer wire protocol (BEP 3: Honest to
+// BitfieldSpareBits), Honest first, for table-driven tests of a client
+// that downloads from a .torrent file. ExtensionFaults and MetadataFaults
+// list the ones a magnet client meets; AllFaults lists every fault.
+func Faults() []Fault { return faultRange(Honest, numWireFaults) }
+
+// ExtensionFaults lists the extension-protocol faults (BEP 10):
+// NoExtensionBit to HugeMetadataSize.
+func ExtensionFaults() []Fault { return faultRange(NoExtensionBit, MetadataWrongBytes) }
+
+// MetadataFaults lists the metadata-exchange faults (BEP 9):
+// MetadataWrongBytes to MetadataNoAnswer.
+func MetadataFaults() []Fault { return faultRange(MetadataWrongBytes, numFaults) }
+
+// AllFaults lists every fault, Honest first.
+func AllFaults() []Fault { return faultRange(Honest, numFaults) }
+
+// faultRange lists the faults from first up to (not including) end.
+func faultRange(first, end Fault) []Fault {
+	all := make([]Fault, 0, end-first)
+	for f := first; f < end; f++ {
 		all = append(all, f)
 	}
 	return all
 }
+
+// ExtensionFault reports whether f is one of ExtensionFaults.
+func (f Fault) ExtensionFault() bool { return f >= NoExtensionBit && f < MetadataWrongBytes }
+
+// MetadataFault reports whether f is one of MetadataFaults.
+func (f Fault) MetadataFault() bool { return f >= MetadataWrongBytes && f < numFaults }
 
 // HandshakeFault reports whether f stops the connection at the handshake.
 func (f Fault) HandshakeFault() bool {

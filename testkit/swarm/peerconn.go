@@ -55,6 +55,11 @@ type peerConn struct {
 	lastAsked   Request
 	lastInbound time.Time
 	straysSent  bool
+
+	// The extension protocol (BEP 10).
+	clientExt        bool // the client set the extension bit
+	extSent          bool // the seeder sent its extension handshake
+	clientMetadataID byte // the client's ut_metadata id; 0: none yet
 }
 
 type inbound struct {
@@ -100,6 +105,7 @@ func (p *peerConn) handshake() bool {
 	}
 	p.c.SetReadDeadline(time.Time{})
 	s.record(func() { s.handshakes = append(s.handshakes, h) })
+	p.clientExt = h.SupportsExtensions()
 	switch {
 	case h.Protocol != protocol:
 		s.violation("handshake: protocol %q, want %q", h.Protocol, protocol)
@@ -109,7 +115,7 @@ func (p *peerConn) handshake() bool {
 		return false
 	}
 
-	reply := encodeHandshake(protocol, s.content.InfoHash, s.peerID)
+	reply := encodeHandshake(protocol, p.reserved(), s.content.InfoHash, s.peerID)
 	switch p.opts.Fault {
 	case NoHandshakeReply:
 		io.Copy(io.Discard, p.r) // until the client or Close ends it
@@ -125,11 +131,11 @@ func (p *peerConn) handshake() bool {
 	case WrongInfoHash:
 		wrong := s.content.InfoHash
 		wrong[0] ^= 0xFF
-		p.write(encodeHandshake(protocol, wrong, s.peerID))
+		p.write(encodeHandshake(protocol, p.reserved(), wrong, s.peerID))
 		io.Copy(io.Discard, p.r)
 		return false
 	case WrongProtocol:
-		p.write(encodeHandshake("BitTorrent Protocol", s.content.InfoHash, s.peerID))
+		p.write(encodeHandshake("BitTorrent Protocol", p.reserved(), s.content.InfoHash, s.peerID))
 		io.Copy(io.Discard, p.r)
 		return false
 	case CloseAfterHandshake:
@@ -164,13 +170,8 @@ func (p *peerConn) messages() {
 	for _, i := range slices.Concat(p.opts.Missing, p.opts.LateHaves) {
 		p.has[i] = false
 	}
-	if p.sendBitfield() != nil {
+	if p.greet() != nil {
 		return
-	}
-	if p.opts.UnchokeEarly && p.opts.Fault != NeverUnchoke {
-		if p.unchoke() != nil {
-			return
-		}
 	}
 
 	p.s.wg.Add(1)
@@ -238,6 +239,42 @@ func (p *peerConn) messages() {
 	}
 }
 
+// greet sends what a seeder says before it is asked anything: its
+// bitfield, its extension handshake (BEP 10) to a client that set the
+// extension bit, and an unchoke with Options.UnchokeEarly, in the order the
+// fault says.
+func (p *peerConn) greet() error {
+	ext := p.sendsExtensionHandshake()
+	if ext && p.opts.Fault == ExtensionHandshakeBeforeBitfield {
+		if err := p.sendExtensionHandshake(); err != nil {
+			return err
+		}
+	}
+	if err := p.sendBitfield(); err != nil {
+		return err
+	}
+	if p.opts.Fault == ExtensionHandshakeAfterUnchoke {
+		if err := p.unchoke(); err != nil {
+			return err
+		}
+		if err := p.send(haveMessage(0)); err != nil {
+			return err
+		}
+		if err := p.send(nil); err != nil { // a keep-alive
+			return err
+		}
+	}
+	if ext && !p.extSent {
+		if err := p.sendExtensionHandshake(); err != nil {
+			return err
+		}
+	}
+	if p.opts.UnchokeEarly && p.opts.Fault != NeverUnchoke && p.choking {
+		return p.unchoke()
+	}
+	return nil
+}
+
 func (p *peerConn) readLoop() {
 	defer p.s.wg.Done()
 	for {
@@ -297,6 +334,8 @@ func (p *peerConn) handle(in inbound) bool {
 		p.queue = slices.DeleteFunc(p.queue, func(q Request) bool { return q == r })
 	case msgPiece:
 		s.violation("piece message sent to a seeder")
+	case msgExtended:
+		return p.extended(m.payload)
 	}
 	return true // choke, unchoke, not interested, extensions: nothing to do
 }

@@ -48,6 +48,14 @@ type Options struct {
 	// Link puts the seeder far away: delay, upload rate, losses (see
 	// Link). The zero value is loopback.
 	Link Link
+
+	// UTMetadataID is the ut_metadata id the seeder advertises in its
+	// extension handshake (BEP 10), 1-255 except DonthaveID; zero means
+	// DefaultUTMetadataID. Clients send their metadata requests with it.
+	UTMetadataID int
+	// MetadataSize is the metadata_size the seeder advertises; zero means
+	// the true size, len(Content.Info) (left out when there is no Info).
+	MetadataSize int64
 }
 
 // Seeder is a fake peer listening on 127.0.0.1 that serves one torrent's
@@ -75,6 +83,9 @@ type Seeder struct {
 	violations  []string
 	interesteds int
 	keepAlives  int
+
+	extHandshakes    []ExtensionHandshake
+	metadataRequests []int
 }
 
 // Listen starts a seeder of content on 127.0.0.1 at a random port.
@@ -127,6 +138,12 @@ func (o Options) validate(c Content) error {
 	}
 	if o.Fault < 0 || o.Fault >= numFaults {
 		return fmt.Errorf("swarm: unknown fault %v", o.Fault)
+	}
+	if o.UTMetadataID < 0 || o.UTMetadataID > 255 || o.UTMetadataID == DonthaveID {
+		return fmt.Errorf("swarm: UTMetadataID %d, want 1-255 but not %d (lt_donthave's)", o.UTMetadataID, DonthaveID)
+	}
+	if o.Fault.MetadataFault() && c.Info == nil {
+		return fmt.Errorf("swarm: %v needs metadata to serve: set Content.Info", o.Fault)
 	}
 	return o.Link.validate()
 }
@@ -294,9 +311,28 @@ func (s *Seeder) KeepAlivesReceived() int {
 	return s.keepAlives
 }
 
+// ExtensionHandshakes returns the extension handshakes (BEP 10) clients
+// sent, in order.
+func (s *Seeder) ExtensionHandshakes() []ExtensionHandshake {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.extHandshakes)
+}
+
+// MetadataRequests returns the metadata pieces clients requested (BEP 9
+// msg_type 0, sent with the seeder's ut_metadata id), in order.
+func (s *Seeder) MetadataRequests() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.metadataRequests)
+}
+
 // Violations lists what clients did against the protocol: a handshake for
 // another torrent, a request while choked, out of range or over 16 KiB, a
-// request for a piece not announced, malformed messages.
+// request for a piece not announced, malformed messages; and for the
+// extension protocol: extended messages without the extension bit, a
+// malformed extension handshake, a ut_metadata message sent with an id the
+// seeder did not choose, a metadata request out of range.
 func (s *Seeder) Violations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

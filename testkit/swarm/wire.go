@@ -27,6 +27,7 @@ const (
 	msgRequest       = 6
 	msgPiece         = 7
 	msgCancel        = 8
+	msgExtended      = 20 // BEP 10
 )
 
 // MessageName returns the BEP 3 name of a message ID, for readable records.
@@ -35,6 +36,9 @@ func MessageName(id uint8) string {
 		"bitfield", "request", "piece", "cancel"}
 	if int(id) < len(names) {
 		return names[id]
+	}
+	if id == msgExtended {
+		return "extended"
 	}
 	return fmt.Sprintf("message %d", id)
 }
@@ -47,11 +51,15 @@ type Handshake struct {
 	PeerID   [20]byte
 }
 
-func encodeHandshake(pstr string, infoHash, peerID [20]byte) []byte {
+// SupportsExtensions reports whether the handshake sets the extension
+// protocol bit (BEP 10: reserved[5] & 0x10).
+func (h Handshake) SupportsExtensions() bool { return h.Reserved[5]&extensionBit != 0 }
+
+func encodeHandshake(pstr string, reserved [8]byte, infoHash, peerID [20]byte) []byte {
 	b := make([]byte, 0, 1+len(pstr)+48)
 	b = append(b, byte(len(pstr)))
 	b = append(b, pstr...)
-	b = append(b, make([]byte, 8)...)
+	b = append(b, reserved[:]...)
 	b = append(b, infoHash[:]...)
 	return append(b, peerID[:]...)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/jackpal/bencode-go"
 )
@@ -209,4 +210,29 @@ func mustBuild(o Options) *Torrent {
 		panic(err) // fixed options: cannot fail
 	}
 	return t
+}
+
+// HostileInfoCases returns the hostile torrents whose defect is inside the
+// info dictionary (Key "info" or "info.…"), with Bytes the info dictionary
+// alone, as a peer would serve it as metadata (BEP 9): it hashes right (the
+// magnet link's info hash is its SHA-1), but a client must refuse it as a
+// torrent with the same error as the .torrent file.
+func HostileInfoCases() []Hostile {
+	var cases []Hostile
+	for _, h := range HostileCases() {
+		if h.Key != "info" && !strings.HasPrefix(h.Key, "info.") {
+			continue
+		}
+		top, err := bencode.Decode(bytes.NewReader(h.Bytes))
+		if err != nil {
+			continue
+		}
+		info, ok := top.(map[string]any)["info"]
+		if !ok {
+			continue // missing-info: nothing to serve
+		}
+		h.Bytes = marshal(info)
+		cases = append(cases, h)
+	}
+	return cases
 }

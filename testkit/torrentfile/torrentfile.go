@@ -10,7 +10,10 @@
 //
 // Build makes a valid torrent (single- or multi-file, optionally with info keys
 // in non-canonical order or extra info keys); Hostile lists invalid ones, each
-// naming the key a parser must complain about; Real lists .torrent files made
+// naming the key a parser must complain about (HostileInfoCases: the hostile
+// info dictionaries alone, as a peer serves metadata); Large has an info
+// dictionary of several 16 KiB metadata pieces; Magnet and MagnetLink write a
+// torrent's magnet link (BEP 9); Real lists .torrent files made
 // by real programs (mktorrent, transmission-create) with what
 // transmission-show reported about them.
 package torrentfile

@@ -41,6 +41,14 @@ type Expect struct {
 	// AnyProgress accepts any non-negative uploaded, downloaded and left: a
 	// client that re-announces during a download, or a seeder.
 	AnyProgress bool
+	// UnknownLeft accepts any positive left instead of Left: a magnet-link
+	// client (BEP 9) announces before it has the metadata, so it cannot
+	// know the torrent's length. BEP 3 has no way to say "unknown", and
+	// trackers such as the course's refuse left=0 (a seeder) or no left at
+	// all, so such a client sends a positive placeholder (the course uses
+	// 999). left=0 and a missing left are still problems, and uploaded,
+	// downloaded and port are checked as usual.
+	UnknownLeft bool
 }
 
 // check compares a well-formed request with the expectation.
@@ -52,7 +60,7 @@ func (e Expect) check(r Request) []string {
 	if e.AnyProgress {
 		return problems
 	}
-	for _, c := range []struct {
+	checks := []struct {
 		name      string
 		got, want int64
 		why       string
@@ -60,7 +68,14 @@ func (e Expect) check(r Request) []string {
 		{"uploaded", r.Uploaded, e.Uploaded, "bytes sent to peers so far"},
 		{"downloaded", r.Downloaded, e.Downloaded, "bytes received so far"},
 		{"left", r.Left, e.Left, "bytes still missing: the torrent's total length when nothing is downloaded yet"},
-	} {
+	}
+	if e.UnknownLeft {
+		checks = checks[:2]
+		if r.Left <= 0 {
+			problems = append(problems, fmt.Sprintf("left=%d, want a positive placeholder: the length is unknown before the metadata arrives, and left=0 says the client is a seeder", r.Left))
+		}
+	}
+	for _, c := range checks {
 		if c.got != c.want {
 			problems = append(problems, fmt.Sprintf("%s=%d, want %d (%s)", c.name, c.got, c.want, c.why))
 		}

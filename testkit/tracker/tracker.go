@@ -2,7 +2,8 @@
 // It listens on 127.0.0.1 (httptest), checks every announce it receives
 // against what the test expects (info_hash as 20 raw bytes, peer_id, port,
 // uploaded, downloaded, left, compact=1 and any query the announce URL
-// already carried) and answers in the way the test chose: compact peers
+// already carried; a magnet-link client, which cannot know left yet, may
+// send any positive placeholder when the test sets Expect.UnknownLeft) and answers in the way the test chose: compact peers
 // (BEP 23), dictionary peers, peers6 (BEP 7), a failure reason, a warning,
 // or one of the faults a real tracker can show (HTTP 500, a body that is not
 // bencode, no answer at all, an oversized body, a broken peers string).

@@ -254,3 +254,41 @@ func TestClosedURLRefuses(t *testing.T) {
 	_, err := (&http.Client{Timeout: 5 * time.Second}).Get(faketracker.ClosedURL(t))
 	require.Error(t, err)
 }
+
+// TestUnknownLeft: a magnet-link client announces the torrent's info hash
+// before it knows the length, with a positive placeholder for left.
+func TestUnknownLeft(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	tests := []struct {
+		name string
+		edit func(q map[string]string)
+		want string // "" for an accepted announce
+	}{
+		{"placeholder 999", func(q map[string]string) { q["left"] = "999" }, ""},
+		{"placeholder 1", func(q map[string]string) { q["left"] = "1" }, ""},
+		{"the real length", nil, ""},
+		{"left 0", func(q map[string]string) { q["left"] = "0" }, "left=0, want a positive placeholder"},
+		{"left missing", func(q map[string]string) { delete(q, "left") }, "left is missing"},
+		{"uploaded still checked", func(q map[string]string) { q["uploaded"] = "5" }, "uploaded=5, want 0"},
+		{"info hash as hex still refused", func(q map[string]string) { q["info_hash"] = strings.Repeat("ab", 20) }, "info_hash is 40 hex digits"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var p problems
+			tr := faketracker.New(t, faketracker.Config{Report: p.add})
+			tr.Add(hash, faketracker.Expect{UnknownLeft: true, Port: 6881},
+				faketracker.Answer{Peers: faketracker.Peers("127.0.0.1:6882")})
+			_, body := get(t, tr.URL()+"?"+query(tc.edit))
+			reason, _ := decode(t, body)["failure reason"].(string)
+			if tc.want == "" {
+				require.Empty(t, reason)
+				require.Empty(t, p.get())
+				require.Equal(t, "\x7f\x00\x00\x01\x1a\xe2", decode(t, body)["peers"])
+				return
+			}
+			require.Contains(t, reason, tc.want)
+			require.Len(t, p.get(), 1, "problems: %q", p.get())
+			tr.Close()
+		})
+	}
+}
