@@ -25,6 +25,22 @@
 //	                 peers/WrongInfoHash, ...), for `handshake`
 //	announce         the tracker's announce URL
 //
+// With -magnet, for the magnet-link lessons (stages 12 to 19), it also
+// writes and prints each torrent's magnet link (sample.magnet, bad.magnet,
+// multi.magnet, all announcing to the fake tracker) and serves three more:
+//
+//	large.torrent    a torrent of 4100 pieces (64 MiB, content not written)
+//	large.magnet     whose info dictionary (its metadata) spans 6 pieces of
+//	                 16 KiB, with honest seeders
+//	badmeta.magnet   a torrent whose every seeder lies about the metadata
+//	                 (-badmeta: wrong bytes, reject, a 4 GiB metadata_size)
+//	hostile.magnet   metadata that hashes right but is a hostile torrent
+//	                 (a file path climbing out of the download folder)
+//
+// peers/<Fault> covers the extension and metadata faults too
+// (peers/NoUTMetadata, peers/MetadataWrongBytes, ...): add the address to a
+// magnet link as x.pe, or list them for a torrent with -sample.
+//
 // The content is generated from fixed seeds and the seeders' peer ids are
 // fixed, so the info hashes, piece hashes and peer ids are the same on every
 // run; only the ports change. -for stops it after a while (for scripts).
@@ -58,6 +74,8 @@ type config struct {
 	samplePeers []swarm.Fault // what the tracker lists for sample.torrent, in order
 	badPeers    []swarm.Fault // what it lists for bad.torrent
 	stopAfter   time.Duration // 0: until Ctrl-C
+	magnet      bool          // serve the magnet lessons' torrents too
+	badMeta     []swarm.Fault // what the tracker lists for badmeta.magnet
 }
 
 func parseFlags(args []string) (config, error) {
@@ -66,19 +84,24 @@ func parseFlags(args []string) (config, error) {
 	sample := flags.String("sample", "CorruptBlock,HugeLength,Honest,Honest", "the seeders the tracker lists for sample.torrent, in order: faults of testkit/swarm")
 	bad := flags.String("bad", "CorruptBlock,HugeLength,NeverUnchoke", "the seeders it lists for bad.torrent, in order")
 	stopAfter := flags.Duration("for", 0, "stop after this long (default: run until Ctrl-C)")
+	magnet := flags.Bool("magnet", false, "also write magnet links and serve the magnet lessons' torrents (large, badmeta, hostile)")
+	badMeta := flags.String("badmeta", "MetadataWrongBytes,MetadataReject,HugeMetadataSize", "with -magnet, the seeders the tracker lists for badmeta.magnet, in order")
 	if err := flags.Parse(args); err != nil {
 		return config{}, err
 	}
 	if *dir == "" {
 		return config{}, errors.New("-dir is required: the folder to write the torrents to, e.g. -dir /tmp/swarm")
 	}
-	cfg := config{dir: *dir, stopAfter: *stopAfter}
+	cfg := config{dir: *dir, stopAfter: *stopAfter, magnet: *magnet}
 	var err error
 	if cfg.samplePeers, err = parseFaults(*sample); err != nil {
 		return config{}, fmt.Errorf("-sample: %w", err)
 	}
 	if cfg.badPeers, err = parseFaults(*bad); err != nil {
 		return config{}, fmt.Errorf("-bad: %w", err)
+	}
+	if cfg.badMeta, err = parseFaults(*badMeta); err != nil {
+		return config{}, fmt.Errorf("-badmeta: %w", err)
 	}
 	return cfg, nil
 }
@@ -104,7 +127,7 @@ func parseFaults(s string) ([]swarm.Fault, error) {
 }
 
 func faultByName(name string) (swarm.Fault, bool) {
-	for _, f := range swarm.Faults() {
+	for _, f := range swarm.AllFaults() {
 		if strings.EqualFold(f.String(), name) {
 			return f, true
 		}
@@ -114,7 +137,7 @@ func faultByName(name string) (swarm.Fault, bool) {
 
 func faultNames() string {
 	var names []string
-	for _, f := range swarm.Faults() {
+	for _, f := range swarm.AllFaults() {
 		names = append(names, f.String())
 	}
 	return strings.Join(names, ", ")

@@ -65,16 +65,75 @@ func TestFakeSwarm(t *testing.T) {
 		})
 	}
 
-	for i, f := range swarm.Faults() {
+	for i, f := range swarm.AllFaults() {
 		addr := readLine(t, dir, "peers", f.String())
 		if f == swarm.Honest {
 			id := handshake(t, addr, sample.InfoHash)
 			require.Equal(t, "-SW0001-000000000003", string(id[:]), "the first honest seeder's fixed peer id")
 		}
-		for _, g := range swarm.Faults()[:i] {
+		for _, g := range swarm.AllFaults()[:i] {
 			require.NotEqual(t, readLine(t, dir, "peers", g.String()), addr, "%s and %s share a seeder", f, g)
 		}
 	}
+}
+
+// TestFakeSwarmMagnet starts the swarm as the magnet lessons do (-magnet)
+// and checks each magnet link: its info hash, its tracker, and that the
+// tracker lists its seeders to a magnet client (left is a placeholder).
+func TestFakeSwarmMagnet(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	dir := t.TempDir()
+	cfg, err := parseFlags([]string{"-dir", dir, "-magnet", "-badmeta", "MetadataNoAnswer,NoUTMetadata"})
+	require.NoError(t, err)
+	var out bytes.Buffer
+	sw, err := start(cfg, &out)
+	require.NoError(t, err)
+	defer sw.close()
+	require.True(t, strings.HasSuffix(out.String(), "ready; Ctrl-C stops\n"), out.String())
+	announce := readLine(t, dir, "announce")
+	large := mustBuild(t, torrentfile.LargeOptions)
+	require.Greater(t, len(large.InfoBytes), 5*16384, "large's metadata spans several pieces")
+	hostile := sha1.Sum(hostileInfoBytes(t))
+
+	for _, c := range []struct {
+		file     string
+		infoHash [20]byte
+		name     string
+		peers    int
+	}{
+		{"sample.magnet", mustBuild(t, sampleOptions).InfoHash, "sample.bin", 4},
+		{"bad.magnet", mustBuild(t, badOptions).InfoHash, "bad.bin", 3},
+		{"multi.magnet", mustBuild(t, multiOptions).InfoHash, "multi", 2},
+		{"large.magnet", large.InfoHash, "large.bin", 2},
+		{"badmeta.magnet", mustBuild(t, badMetaOptions).InfoHash, "badmeta.bin", 2},
+		{"hostile.magnet", hostile, "hostile", 2},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			link := readLine(t, dir, c.file)
+			require.Contains(t, out.String(), link, "the link is printed too")
+			u, err := url.Parse(link)
+			require.NoError(t, err)
+			require.Equal(t, "magnet", u.Scheme)
+			require.Equal(t, fmt.Sprintf("urn:btih:%x", c.infoHash), u.Query().Get("xt"))
+			require.Equal(t, c.name, u.Query().Get("dn"))
+			require.Equal(t, []string{announce}, u.Query()["tr"])
+			peers := announceTo(t, announce, c.infoHash, 999)
+			require.Len(t, peers, c.peers)
+			handshake(t, peers[0], c.infoHash)
+		})
+	}
+	require.Contains(t, out.String(), "MetadataNoAnswer, ", "-badmeta chooses badmeta's seeders")
+}
+
+// hostileInfoBytes is the info dict hostile.magnet's seeders serve.
+func hostileInfoBytes(t *testing.T) []byte {
+	for _, h := range torrentfile.HostileInfoCases() {
+		if h.Name == hostileInfo {
+			return h.Bytes
+		}
+	}
+	t.Fatalf("no hostile info case %q", hostileInfo)
+	return nil
 }
 
 // TestRunStopsAfterFor checks -for: the command returns on its own.
@@ -93,6 +152,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{nil, "-dir is required"},
 		{[]string{"-dir", "x", "-sample", "Honest,Lying"}, `-sample: unknown fault "Lying"`},
 		{[]string{"-dir", "x", "-bad", ","}, "-bad: no seeders"},
+		{[]string{"-dir", "x", "-badmeta", "Lying"}, `-badmeta: unknown fault "Lying"`},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			_, err := parseFlags(c.args)

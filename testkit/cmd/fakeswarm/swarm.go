@@ -25,6 +25,13 @@ var (
 	multiPeers = []swarm.Fault{swarm.Honest, swarm.Honest}
 )
 
+// The magnet lessons' torrents (-magnet).
+var (
+	badMetaOptions = torrentfile.Options{Seed: 14, Name: "badmeta.bin", Length: 1000000, PieceLength: 256 << 10}
+	// hostileInfo is the info dictionary hostile.magnet's seeders serve.
+	hostileInfo = "file-path-traversal"
+)
+
 // fakeSwarm is the running tracker and seeders.
 type fakeSwarm struct {
 	dir     string
@@ -61,14 +68,21 @@ func start(cfg config, out io.Writer) (_ *fakeSwarm, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := sw.serve("bad.torrent", badOptions, cfg.badPeers, false); err != nil {
+	bad, _, err := sw.serve("bad.torrent", badOptions, cfg.badPeers, false)
+	if err != nil {
 		return nil, err
 	}
-	if _, _, err := sw.serve("multi.torrent", multiOptions, multiPeers, true); err != nil {
+	multi, _, err := sw.serve("multi.torrent", multiOptions, multiPeers, true)
+	if err != nil {
 		return nil, err
 	}
 	if err := sw.seedEveryFault(sample, cfg.samplePeers, listed); err != nil {
 		return nil, err
+	}
+	if cfg.magnet {
+		if err := sw.serveMagnets(cfg, []*torrentfile.Torrent{sample, bad, multi}); err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintf(out, "try: go run ./stage11_download download -o %s %s\n", sw.path("out", "sample.bin"), sw.path("sample.torrent"))
 	fmt.Fprintln(out, "ready; Ctrl-C stops")
@@ -114,7 +128,7 @@ func (sw *fakeSwarm) serve(name string, o torrentfile.Options, faults []swarm.Fa
 // address of a seeder of sample that misbehaves that way: the first of the
 // listed seeders (seeders[i] has faults[i]) with that fault, or a new one.
 func (sw *fakeSwarm) seedEveryFault(sample *torrentfile.Torrent, faults []swarm.Fault, seeders []*swarm.Seeder) error {
-	for _, f := range swarm.Faults() {
+	for _, f := range swarm.AllFaults() {
 		var addr string
 		for i, g := range faults {
 			if g == f {
@@ -138,12 +152,73 @@ func (sw *fakeSwarm) seedEveryFault(sample *torrentfile.Torrent, faults []swarm.
 	return nil
 }
 
+// serveMagnets writes the magnet links of torrents, then serves and writes
+// the magnet lessons' own torrents: large (metadata over 16 KiB), badmeta
+// (every seeder lies about the metadata) and hostile (metadata that hashes
+// right but is a hostile torrent).
+func (sw *fakeSwarm) serveMagnets(cfg config, torrents []*torrentfile.Torrent) error {
+	for _, tor := range torrents {
+		if err := sw.writeMagnet(strings.TrimSuffix(tor.Name, ".bin")+".magnet", tor.MagnetLink()); err != nil {
+			return err
+		}
+	}
+	large, _, err := sw.serve("large.torrent", torrentfile.LargeOptions, multiPeers, false)
+	if err != nil {
+		return err
+	}
+	badMeta, _, err := sw.serve("badmeta.torrent", badMetaOptions, cfg.badMeta, false)
+	if err != nil {
+		return err
+	}
+	for _, tor := range []*torrentfile.Torrent{large, badMeta} {
+		if err := sw.writeMagnet(strings.TrimSuffix(tor.Name, ".bin")+".magnet", tor.MagnetLink()); err != nil {
+			return err
+		}
+	}
+	return sw.serveHostile()
+}
+
+// serveHostile serves hostileInfo as metadata from two honest seeders and
+// writes hostile.magnet.
+func (sw *fakeSwarm) serveHostile() error {
+	var info []byte
+	for _, h := range torrentfile.HostileInfoCases() {
+		if h.Name == hostileInfo {
+			info = h.Bytes
+		}
+	}
+	content := swarm.MetadataContent(info)
+	var addrs []string
+	for range multiPeers {
+		s, err := sw.start(content, swarm.Honest)
+		if err != nil {
+			return err
+		}
+		addrs = append(addrs, s.Addr())
+	}
+	sw.tracker.Add(content.InfoHash, faketracker.Expect{AnyProgress: true}, faketracker.Answer{Peers: faketracker.Peers(addrs...)})
+	fmt.Fprintf(sw.out, "hostile metadata (%s), info hash %x: the tracker lists %s\n", hostileInfo, content.InfoHash, strings.Join(addrs, ", "))
+	link := torrentfile.Magnet{InfoHash: content.InfoHash, Name: "hostile", Trackers: []string{sw.tracker.URL()}}
+	return sw.writeMagnet("hostile.magnet", link.String())
+}
+
+// writeMagnet writes a magnet link to name and prints it.
+func (sw *fakeSwarm) writeMagnet(name, link string) error {
+	fmt.Fprintf(sw.out, "wrote %s: %s\n", sw.path(name), link)
+	return sw.write(name, []byte(link+"\n"))
+}
+
 // seed starts a seeder of tor with fault f. Its peer id is fixed
 // ("-SW0001-" and its number), so a lesson can show it.
 func (sw *fakeSwarm) seed(tor *torrentfile.Torrent, f swarm.Fault) (*swarm.Seeder, error) {
+	return sw.start(swarm.FromTorrent(tor), f)
+}
+
+// start starts a seeder of content with fault f and a fixed peer id.
+func (sw *fakeSwarm) start(content swarm.Content, f swarm.Fault) (*swarm.Seeder, error) {
 	var id [20]byte
 	copy(id[:], fmt.Sprintf("-SW0001-%012d", len(sw.seeders)+1))
-	s, err := swarm.Listen(swarm.FromTorrent(tor), swarm.Options{PeerID: id, Fault: f})
+	s, err := swarm.Listen(content, swarm.Options{PeerID: id, Fault: f})
 	if err != nil {
 		return nil, fmt.Errorf("start a %s seeder: %w", f, err)
 	}
