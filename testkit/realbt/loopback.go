@@ -23,6 +23,28 @@ import (
 // without permission to show owners) fails instead of passing vacuously.
 func AssertLoopbackOnly(t testing.TB, pids ...int) {
 	t.Helper()
+	seen := checkSockets(t, pids)
+	for _, pid := range pids {
+		if seen[pid] == 0 {
+			t.Errorf("realbt: ss -tunap shows no socket of pid %d, so its sockets cannot be checked (is ss allowed to see other processes?)", pid)
+		}
+	}
+}
+
+// AssertLoopbackIfAny is AssertLoopbackOnly for a program that may have no
+// socket yet (or no more): it checks the sockets pid owns in one ss
+// snapshot and reports whether there were any. A caller polls it until it
+// returns true; two ss runs (one to see sockets, one to check them) would
+// race with a program that ends in between.
+func AssertLoopbackIfAny(t testing.TB, pid int) bool {
+	t.Helper()
+	return checkSockets(t, []int{pid})[pid] > 0
+}
+
+// checkSockets runs ss once, fails t for every socket of pids outside
+// loopback, and returns how many sockets each pid owns.
+func checkSockets(t testing.TB, pids []int) map[int]int {
+	t.Helper()
 	Require(t, "ss")
 	out, err := exec.Command("ss", "-tunapH").Output()
 	if err != nil {
@@ -36,11 +58,7 @@ func AssertLoopbackOnly(t testing.TB, pids ...int) {
 	for _, v := range bad {
 		t.Errorf("realbt: socket outside loopback (nothing may leave 127.0.0.0/8): %s", v)
 	}
-	for _, pid := range pids {
-		if seen[pid] == 0 {
-			t.Errorf("realbt: ss -tunap shows no socket of pid %d, so its sockets cannot be checked (is ss allowed to see other processes?)", pid)
-		}
-	}
+	return seen
 }
 
 // pidRE finds the owners in ss's process column: users:(("aria2c",pid=5355,fd=6)).
