@@ -25,7 +25,8 @@ func run(args []string) int {
 	switch command {
 	case "decode":
 		return decode(rest)
-	case "info", "peers", "handshake", "download_piece", "download":
+	case "info", "peers", "handshake", "download_piece", "download",
+		"magnet_parse", "magnet_handshake", "magnet_info", "magnet_download_piece", "magnet_download":
 		return notImplemented(command)
 	default:
 		return usage(fmt.Sprintf("unknown command %q", command))
@@ -48,6 +49,12 @@ func usage(problem string) int {
 		"  peers <torrent>                            ask the tracker for peers\n"+
 		"  handshake <torrent> <ip:port>              shake hands with a peer\n"+
 		"  download_piece -o <out> <torrent> <index>  download one piece\n"+
-		"  download -o <out> <torrent>                download the whole torrent\n", problem)
+		"  download -o <out> <torrent>                download the whole torrent\n"+
+		"  magnet_parse <magnet-link>                 print a magnet link's tracker and info hash\n"+
+		"  magnet_handshake <magnet-link>             shake hands, with the extension protocol\n"+
+		"  magnet_info <magnet-link>                  fetch the metadata from a peer, describe it\n"+
+		"  magnet_download_piece -o <out> <magnet-link> <index>\n"+
+		"                                             download one piece, starting from a link\n"+
+		"  magnet_download -o <out> <magnet-link>     download the whole torrent from a link\n", problem)
 	return 2
 }
