@@ -26,6 +26,9 @@ type Options struct {
 	// (default 64 MiB: no bound for pieces up to 2 MiB, 16 peers x 2
 	// pieces). A piece bigger than the bound is fetched alone.
 	MaxBuffered int64
+	// FixedDepth, if set, keeps that many requests in flight to every peer
+	// instead of sizing each peer's depth from its rate and round trip.
+	FixedDepth int
 	// Progress, if set, is called after every verified piece, never twice
 	// at once.
 	Progress func(Progress)

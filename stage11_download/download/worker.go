@@ -17,6 +17,7 @@ type worker struct {
 	d              *downloader
 	keepAliveEvery time.Duration // keepAliveInterval; tests shorten it
 	delivered      int           // pieces from this peer that passed the SHA-1 check
+	meter          *meter        // sets s.depth; nil: Options.FixedDepth
 }
 
 // A peer we fetch nothing from (others have its pieces, or MaxBuffered is
@@ -32,7 +33,11 @@ const (
 func newWorker(conn *peer.Conn, d *downloader) *worker {
 	s := newSession(conn, d.m.Info.NumPieces()) // stall limit: conn.Timeouts.Read
 	conn.Timeouts.Read = max(peerIdleTimeout, s.stall)
-	return &worker{s: s, d: d, keepAliveEvery: keepAliveInterval}
+	w := &worker{s: s, d: d, keepAliveEvery: keepAliveInterval, meter: &meter{}}
+	if d.opts.FixedDepth > 0 {
+		s.depth, w.meter = d.opts.FixedDepth, nil
+	}
+	return w
 }
 
 // run fetches pieces until the download is complete, the peer fails or ctx
@@ -124,7 +129,9 @@ func (w *worker) request() error {
 	info := &w.d.m.Info
 	maxPieces := int((int64(w.s.depth)*peer.BlockSize+info.PieceLength-1)/info.PieceLength) + 1
 	for !w.s.choked && missing < w.s.depth && len(w.s.pieces) < maxPieces {
-		index, ok := w.d.q.pick(w.s.has.Has, w.fetching)
+		index, ok := w.d.q.pick(w.s.has.Has, func(index int) bool {
+			return slices.ContainsFunc(w.s.pieces, func(p *piece) bool { return p.index == index })
+		})
 		if !ok {
 			break
 		}
@@ -132,18 +139,23 @@ func (w *worker) request() error {
 		w.s.pieces = append(w.s.pieces, p)
 		missing += len(p.blocks)
 	}
-	return w.s.request()
-}
-
-func (w *worker) fetching(index int) bool {
-	return slices.ContainsFunc(w.s.pieces, func(p *piece) bool { return p.index == index })
+	idle := w.s.inFlight == 0
+	err := w.s.request()
+	if idle && w.s.inFlight > 0 && w.meter != nil {
+		w.meter.sent()
+	}
+	return err
 }
 
 func (w *worker) handle(r read) error {
 	if r.err != nil {
 		return fmt.Errorf("read: %w", r.err)
 	}
+	accepted := w.s.accepted
 	p, err := w.s.handle(r.msg)
+	if w.s.accepted > accepted && w.meter != nil {
+		w.s.depth = w.meter.received(w.s.depth)
+	}
 	if err != nil || p == nil {
 		return err
 	}
