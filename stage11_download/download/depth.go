@@ -7,7 +7,7 @@ import "time"
 // part of every round trip: 40 Mbit/s with a 600 ms round trip is 3 MB, 183
 // blocks, while 5 Mbit/s 100 ms away needs 4. So a worker sizes its peer's
 // depth from what it measures: the rate times one and a half round trips
-// (the half lets a faster rate show), plus 10 ms for our own delays in
+// (the half lets a faster rate show), plus 5 ms for our own delays in
 // reading, between these bounds. MaxBuffered still bounds all peers.
 const (
 	minDepth = 5   // the course's pipeline
@@ -29,7 +29,8 @@ type meter struct {
 func (m *meter) sent() { m.probe = time.Now() }
 
 // received counts a block we asked for and returns the depth to keep, given
-// the current one. A window lasts half a round trip; the rate is the best
+// the current one. A window lasts half a round trip, at least 50 ms (a
+// shorter one sees bursts, not a rate); the rate is the best
 // window's, fading by a tenth per window, so one slow window (a pause of
 // ours, a gap between bursts) does not drain the pipeline. The depth grows
 // at most threefold per window.
@@ -44,11 +45,11 @@ func (m *meter) received(depth int) int {
 	}
 	m.blocks++
 	elapsed := now.Sub(m.start)
-	if elapsed < max(m.rtt/2, 10*time.Millisecond) {
+	if elapsed < max(m.rtt/2, 50*time.Millisecond) {
 		return depth
 	}
 	m.rate = max(float64(m.blocks)/elapsed.Seconds(), 0.9*m.rate)
 	m.start, m.blocks = now, 0
-	want := int(m.rate * (1.5*m.rtt.Seconds() + 0.010))
+	want := int(m.rate * (1.5*m.rtt.Seconds() + 0.005))
 	return min(max(want, minDepth), maxDepth, 3*depth)
 }

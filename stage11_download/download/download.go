@@ -160,6 +160,7 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 
 // connect returns how many verified pieces the peer sent.
 func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, error) {
+	start := time.Now()
 	conn, err := peer.Dial(ctx, addr.String(), d.m.InfoHash, d.opts.PeerID, d.opts.Timeouts)
 	if err != nil {
 		return 0, err
@@ -167,6 +168,9 @@ func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, err
 	d.connected.Add(1)
 	defer d.connected.Add(-1)
 	w := newWorker(conn, d)
+	if w.meter != nil { // the handshake took a round trip (two with TCP's): the first guess
+		w.meter.rtt = time.Since(start)
+	}
 	err = w.run(ctx)
 	return w.delivered, err
 }
