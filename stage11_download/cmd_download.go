@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,9 +37,6 @@ func runDownload(args []string, stdout, stderr io.Writer) int {
 	peers, err := announce(ctx, run.torrent, run.peerID, stderr)
 	if err != nil {
 		return fail(stderr, err)
-	}
-	if len(peers) == 0 {
-		return fail(stderr, errors.New("the tracker knows no peers for this torrent"))
 	}
 	bar := newProgress(stderr, run.torrent.Info.Length)
 	opts := download.Options{PeerID: run.peerID, Timeouts: run.timeouts, Progress: bar.update}

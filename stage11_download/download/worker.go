@@ -142,7 +142,7 @@ func (w *worker) request() error {
 	idle := w.s.inFlight == 0
 	err := w.s.request()
 	if idle && w.s.inFlight > 0 && w.meter != nil {
-		w.meter.sent()
+		w.meter.probe = time.Now() // see meter.received
 	}
 	return err
 }
