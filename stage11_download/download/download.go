@@ -168,8 +168,8 @@ func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, err
 	d.connected.Add(1)
 	defer d.connected.Add(-1)
 	w := newWorker(conn, d)
-	if w.meter != nil { // the handshake took a round trip (two with TCP's): the first guess
-		w.meter.rtt = time.Since(start)
+	if w.s.meter != nil { // the handshake took a round trip (two with TCP's): the first guess
+		w.s.meter.rtt = time.Since(start)
 	}
 	err = w.run(ctx)
 	return w.delivered, err

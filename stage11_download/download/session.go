@@ -39,6 +39,7 @@ type session struct {
 	pieces   []*piece // the pieces we fetch from this peer
 	depth    int      // requests to keep in flight (PipelineDepth)
 	inFlight int      // requests sent and not answered
+	meter    *meter   // if set, sizes depth from the peer's round trip and rate
 
 	stall     time.Duration // how long the peer may send no block we asked for
 	lastBlock time.Time     // when it last sent one
@@ -120,6 +121,9 @@ func (s *session) block(m *peer.Message) (*piece, error) {
 	s.inFlight--
 	s.accepted++
 	s.lastBlock = time.Now()
+	if s.meter != nil {
+		s.depth = s.meter.received(s.depth)
+	}
 	if p := s.pieces[i]; p.complete() {
 		return p, nil
 	}
@@ -164,6 +168,9 @@ func (s *session) request() error {
 	}
 	if len(batch) == 0 {
 		return nil
+	}
+	if s.meter != nil && s.inFlight == len(batch) { // into an empty pipeline: a probe
+		s.meter.probe = time.Now()
 	}
 	if err := s.conn.WriteMessages(batch...); err != nil {
 		return fmt.Errorf("send %d requests: %w", len(batch), err)

@@ -17,7 +17,6 @@ type worker struct {
 	d              *downloader
 	keepAliveEvery time.Duration // keepAliveInterval; tests shorten it
 	delivered      int           // pieces from this peer that passed the SHA-1 check
-	meter          *meter        // sets s.depth; nil: Options.FixedDepth
 }
 
 // A peer we fetch nothing from (others have its pieces, or MaxBuffered is
@@ -33,11 +32,11 @@ const (
 func newWorker(conn *peer.Conn, d *downloader) *worker {
 	s := newSession(conn, d.m.Info.NumPieces()) // stall limit: conn.Timeouts.Read
 	conn.Timeouts.Read = max(peerIdleTimeout, s.stall)
-	w := &worker{s: s, d: d, keepAliveEvery: keepAliveInterval, meter: &meter{}}
+	s.meter = &meter{}
 	if d.opts.FixedDepth > 0 {
-		s.depth, w.meter = d.opts.FixedDepth, nil
+		s.depth, s.meter = d.opts.FixedDepth, nil
 	}
-	return w
+	return &worker{s: s, d: d, keepAliveEvery: keepAliveInterval}
 }
 
 // run fetches pieces until the download is complete, the peer fails or ctx
@@ -139,23 +138,14 @@ func (w *worker) request() error {
 		w.s.pieces = append(w.s.pieces, p)
 		missing += len(p.blocks)
 	}
-	idle := w.s.inFlight == 0
-	err := w.s.request()
-	if idle && w.s.inFlight > 0 && w.meter != nil {
-		w.meter.probe = time.Now() // see meter.received
-	}
-	return err
+	return w.s.request()
 }
 
 func (w *worker) handle(r read) error {
 	if r.err != nil {
 		return fmt.Errorf("read: %w", r.err)
 	}
-	accepted := w.s.accepted
 	p, err := w.s.handle(r.msg)
-	if w.s.accepted > accepted && w.meter != nil {
-		w.s.depth = w.meter.received(w.s.depth)
-	}
 	if err != nil || p == nil {
 		return err
 	}
