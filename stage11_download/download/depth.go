@@ -5,12 +5,12 @@ import "time"
 // A peer sends only what we asked for, so the requests in flight must cover
 // what it sends in a round trip (its bandwidth-delay product) or it idles:
 // 40 Mbit/s 600 ms away is 3 MB, 183 blocks; 5 Mbit/s 100 ms away, 4. So a
-// worker keeps its peer's measured rate times one and a half round trips in
-// flight (the half lets a faster rate show), plus 5 ms for our own delays,
-// within these bounds; MaxBuffered still bounds all peers together.
+// session keeps its peer's measured rate times one and a half round trips
+// in flight (the half lets a faster rate show), plus 5 ms for our own
+// delays, within these bounds.
 const (
 	minDepth = 5   // the course's pipeline
-	maxDepth = 512 // 8 MiB in flight to one peer
+	maxDepth = 512 // 8 MiB in flight to one peer at most
 )
 
 // meter measures a peer's round trip and rate.
