@@ -21,9 +21,8 @@ type storage struct {
 	paths []string // every file inside temp, in torrent order
 }
 
-// newStorage creates the temporary directory beside out with every file in
-// it at its full (sparse) length: an output that cannot be written fails
-// here, before any network traffic.
+// newStorage creates the temporary directory beside out, every file in it at
+// full (sparse) length: an unwritable output fails before any traffic.
 func newStorage(info *torrent.Info, out string) (*storage, error) {
 	out = filepath.Clean(out) // "dir/" names dir, not a file inside it
 	if err := checkOutput(out, info.Files != nil); err != nil {
@@ -50,9 +49,8 @@ func newStorage(info *torrent.Info, out string) (*storage, error) {
 	return s, nil
 }
 
-// checkOutput fails early, before any download, when the rename at the end
-// could not succeed: a directory where a file goes, or a directory that
-// already has files in it.
+// checkOutput fails before any download when the final rename could not
+// succeed: a directory where a file goes, or one with files in it.
 func checkOutput(out string, dir bool) error {
 	st, err := os.Stat(out)
 	switch {
@@ -74,9 +72,8 @@ func checkOutput(out string, dir bool) error {
 }
 
 // create makes one file inside the temporary directory. torrent.Parse
-// already rejects "..", absolute paths and separators in path elements; the
-// check here holds whatever it let through, and O_EXCL keeps two files with
-// one path from overwriting each other.
+// rejects "..", absolute paths and separators in names; the check here holds
+// if it ever let one through. O_EXCL keeps two files of one path apart.
 func (s *storage) create(file torrent.File) (string, error) {
 	rel := filepath.Join(file.Path...)
 	if len(file.Path) == 0 || !filepath.IsLocal(rel) || strings.Join(file.Path, "/") != filepath.ToSlash(rel) {
