@@ -1,8 +1,7 @@
 // Command stage11_download is the workbook's BitTorrent client as of stage 11:
 // it decodes bencode, reads .torrent (metainfo) files (tracker, length,
 // info hash, pieces), asks the torrent's tracker for peers,
-// shakes hands with a peer, downloads one piece, and downloads the whole
-// torrent from several peers at once.
+// shakes hands with a peer, downloads one piece, and downloads a torrent.
 //
 //	go run . decode d3:foo3:bar5:helloi52ee
 //	go run . info sample.torrent

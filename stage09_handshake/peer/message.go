@@ -103,3 +103,40 @@ func AppendMessage(b []byte, m *Message) []byte {
 	b = append(b, byte(m.ID))
 	return append(b, m.Payload...)
 }
+
+// NewRequest asks for length bytes of piece index starting at begin.
+func NewRequest(index, begin, length int) *Message {
+	return &Message{ID: MsgRequest, Payload: uint32s(index, begin, length)}
+}
+
+// NewCancel withdraws a request made with the same numbers.
+func NewCancel(index, begin, length int) *Message {
+	return &Message{ID: MsgCancel, Payload: uint32s(index, begin, length)}
+}
+
+func uint32s(vs ...int) []byte {
+	b := make([]byte, 0, 4*len(vs))
+	for _, v := range vs {
+		b = binary.BigEndian.AppendUint32(b, uint32(v))
+	}
+	return b
+}
+
+// ParseHave returns the piece index of a have message.
+func ParseHave(m *Message) (int, error) {
+	if m.ID != MsgHave || len(m.Payload) != 4 {
+		return 0, fmt.Errorf("malformed have: %v, want 4 bytes", m)
+	}
+	return int(binary.BigEndian.Uint32(m.Payload)), nil
+}
+
+// ParsePiece returns the piece index, the offset in the piece and the block
+// of a piece message. The block shares m's memory.
+func ParsePiece(m *Message) (index, begin int, block []byte, err error) {
+	if m.ID != MsgPiece || len(m.Payload) < 8 {
+		return 0, 0, nil, fmt.Errorf("malformed piece: %v, want at least 8 bytes", m)
+	}
+	index = int(binary.BigEndian.Uint32(m.Payload[0:4]))
+	begin = int(binary.BigEndian.Uint32(m.Payload[4:8]))
+	return index, begin, m.Payload[8:], nil
+}

@@ -12,8 +12,8 @@ import (
 	"workbook/stage10_piece/torrent"
 )
 
-// Options set how PieceFromPeers talks to peers. The zero value works:
-// every field has a default.
+// Options set how this package talks to peers. The zero value works: every
+// field has a default.
 type Options struct {
 	PeerID   [20]byte      // this client's id (peer.NewID)
 	Timeouts peer.Timeouts // for each peer; Read is also the stall limit
