@@ -37,9 +37,10 @@ func (t Timeouts) WithDefaults() Timeouts {
 // write has a deadline, and every message's length is capped before it is
 // read. The fields may be changed before use.
 type Conn struct {
-	PeerID     [20]byte // the peer's id, from its handshake
-	Timeouts   Timeouts // Dial's, with the defaults filled in
-	MaxMessage uint32   // length cap (MaxPieceMessage; see MaxMessageLength)
+	PeerID     [20]byte      // the peer's id, from its handshake
+	Timeouts   Timeouts      // Dial's, with the defaults filled in
+	MaxMessage uint32        // length cap (MaxPieceMessage; see MaxMessageLength)
+	RoundTrip  time.Duration // from our handshake sent to theirs read: one round trip
 
 	nc net.Conn
 }
@@ -79,6 +80,7 @@ func (c *Conn) handshake(ctx context.Context, infoHash, peerID [20]byte) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	if _, err := c.nc.Write(ours); err != nil {
 		return fmt.Errorf("send handshake: %w", explain(ctx, err))
 	}
@@ -86,6 +88,7 @@ func (c *Conn) handshake(ctx context.Context, infoHash, peerID [20]byte) error {
 	if err != nil {
 		return explain(ctx, err)
 	}
+	c.RoundTrip = time.Since(start)
 	if theirs.InfoHash != infoHash {
 		return fmt.Errorf("%w: peer answered for %x, we asked for %x", ErrInfoHashMismatch, theirs.InfoHash, infoHash)
 	}
