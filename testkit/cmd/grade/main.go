@@ -4,7 +4,7 @@
 //	go run ./testkit/cmd/grade [-v] <stage> <program>
 //	go run ./testkit/cmd/grade -init <folder>
 //
-// <stage> is a number from 1 to 11 or a stage folder's name; <program> is
+// <stage> is a stage's number (1, 2, …) or its folder's name; <program> is
 // the learner's executable (a binary, or a script such as your_program.sh),
 // relative to where the command is typed or absolute. grade runs the CLI
 // tests of every stage from 1 to <stage> against it, afresh (never a cached
@@ -45,7 +45,7 @@ func main() {
 const usageText = `usage: go run ./testkit/cmd/grade [-v] <stage> <program>
        go run ./testkit/cmd/grade -init <folder>
 
-  <stage>    1 to 11, or a stage folder such as stage05_info
+  <stage>    a stage's number (1, 2, …), or a stage folder such as stage05_info
   <program>  your executable (e.g. ../mine/your_program.sh), relative to here or absolute
   -v         list every test, and every failure in full
   -init      create a starter program in <folder> (a new or empty folder)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"slices"
+
+	"workbook/stage13_magnet_handshake/extension"
+	"workbook/stage13_magnet_handshake/magnet"
+	"workbook/stage13_magnet_handshake/peer"
+	"workbook/stage13_magnet_handshake/tracker"
+)
+
+// unknownLeft is the `left` a magnet link's announce sends. The real
+// length is in the metadata, which only peers can give us; but `left` is
+// required, and left=0 means "I am a seeder": some trackers (the course's
+// among them) refuse it, others list no seeders to a seeder. 1 says what
+// is true: something is still missing.
+const unknownLeft = 1
+
+// magnetRun is what every magnet command starts from: the link, our peer
+// id for this run, and the time limits for each peer.
+type magnetRun struct {
+	link     *magnet.Link
+	peerID   [20]byte
+	timeouts peer.Timeouts
+}
+
+// startMagnetRun parses the link, makes a fresh peer id and reads
+// peerTimeoutEnv.
+func startMagnetRun(link string) (magnetRun, error) {
+	l, err := magnet.Parse(link)
+	if err != nil {
+		return magnetRun{}, err
+	}
+	peerID, timeouts, err := peerSetup()
+	return magnetRun{link: l, peerID: peerID, timeouts: timeouts}, err
+}
+
+// peers returns the link's own peers (x.pe), then those its trackers list.
+func (r magnetRun) peers(ctx context.Context, stderr io.Writer) ([]netip.AddrPort, error) {
+	peers := slices.Clone(r.link.Peers)
+	if len(r.link.Trackers) == 0 {
+		if len(peers) == 0 {
+			return nil, errors.New("the magnet link has no tracker (tr) and no peer (x.pe): nothing to ask (this client has no DHT)")
+		}
+		return peers, nil
+	}
+	found, err := announceTiers(ctx, r.link.Tiers(), tracker.Params{
+		InfoHash: r.link.InfoHash, PeerID: r.peerID, Port: announcePort, Left: unknownLeft,
+	}, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return append(peers, found...), nil
+}
+
+// connectAny connects to the peers in turn and returns the first that
+// completes the handshake. The error of the last one tried says why none
+// did.
+func (r magnetRun) connectAny(ctx context.Context, stderr io.Writer) (*peer.Conn, error) {
+	peers, err := r.peers(ctx, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if len(peers) == 0 {
+		return nil, errors.New("the tracker lists no peers for this info hash")
+	}
+	var last error
+	for _, addr := range peers {
+		conn, err := r.connect(ctx, addr)
+		if err == nil {
+			return conn, nil
+		}
+		if ctx.Err() != nil {
+			return nil, err // cancelled: trying the next peer is pointless
+		}
+		last = err
+	}
+	if len(peers) == 1 {
+		return nil, last
+	}
+	return nil, fmt.Errorf("none of the %d peers completed a handshake; the last: %w", len(peers), last)
+}
+
+// connect shakes hands with the peer at addr, announcing the extension
+// protocol (BEP 10) in our reserved bytes: without it a peer may not send
+// us the metadata.
+func (r magnetRun) connect(ctx context.Context, addr netip.AddrPort) (*peer.Conn, error) {
+	ours := peer.Handshake{Reserved: extension.Reserved(), InfoHash: r.link.InfoHash, PeerID: r.peerID}
+	return peer.DialHandshake(ctx, addr.String(), ours, r.timeouts)
+}
