@@ -130,3 +130,10 @@ func StartAria2Seeder(t testing.TB, torrentPath, dir string) *Aria2 {
 	assertLoopbackNowAndAtEnd(t, a.Process)
 	return a
 }
+
+// Aria2UTMetadataID is the ut_metadata id aria2 (1.36) advertises in its
+// extension handshake (BEP 10), as PeerExtensions reads it. With PEX off,
+// as Aria2Flags has it, its m holds nothing else ({"ut_metadata": 9}; with
+// PEX on it adds ut_pex 8). Its v is "aria2/1.36.0", its reserved bytes
+// 0000000000100004 (extensions and the Fast extension, BEP 6).
+const Aria2UTMetadataID = 9

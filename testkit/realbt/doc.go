@@ -24,6 +24,10 @@
 //	tr.WaitForPeers(t, infoHash, 30*time.Second, a.Addr, q.Addr)
 //	// … run the client against tr.AnnounceURL or a.Addr, q.Addr …
 //
+// PeerExtensions asks a running seeder for its extension handshake (BEP 10),
+// e.g. the ut_metadata id a magnet stage must print (Aria2UTMetadataID,
+// QBittorrentUTMetadataID); PeerMetadata fetches its metadata (BEP 9).
+//
 // Every program is killed (and waited for) in t.Cleanup; its output is kept
 // in t.TempDir() and the tail is logged when the test fails.
 package realbt

@@ -432,3 +432,12 @@ func (q *QBittorrent) get(ctx context.Context, path string, query url.Values) ([
 	}
 	return body, nil
 }
+
+// QBittorrentUTMetadataID is the ut_metadata id qBittorrent 4.5
+// (libtorrent 2.0) advertises in its extension handshake (BEP 10), as
+// PeerExtensions reads it. Its m also holds upload_only 3, ut_holepunch 4,
+// lt_donthave 7 and share_mode 8 (no ut_pex: PEX is off). Its v is
+// "qBittorrent/4.5.2", its reserved bytes 0000000000100005: extensions,
+// Fast (BEP 6), and the DHT bit, which libtorrent sets even with DHT off
+// (checkPreferences and the loopback check show it is off).
+const QBittorrentUTMetadataID = 2

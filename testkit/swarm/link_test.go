@@ -90,11 +90,15 @@ func lostBlocks(t *testing.T, content swarm.Content, seed uint64) []int {
 	}
 	var got []int
 	for len(got)+s.BlocksLost() < 2*n {
+		// Wait for a length prefix with a short deadline, then read the
+		// message with a long one: a deadline in the middle of a message
+		// would lose its first bytes and misread the rest.
 		c.c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		id, p, err := c.msg()
-		if errors.Is(err, os.ErrDeadlineExceeded) {
+		if _, err := c.r.Peek(4); errors.Is(err, os.ErrDeadlineExceeded) {
 			continue // the seeder may still be deciding: look again
 		}
+		c.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		id, p, err := c.msg()
 		require.NoError(t, err)
 		if id == 7 {
 			got = append(got, int(binary.BigEndian.Uint32(p))*2+int(binary.BigEndian.Uint32(p[4:]))/block)
