@@ -38,8 +38,8 @@ func runMagnetInfo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// metadataPeer is what the metadata exchange needs of p: the connection,
-// both ut_metadata ids and the peer's metadata_size.
+// metadataPeer is what the metadata exchange needs of p: the connection
+// and the id p gave ut_metadata.
 func (p *magnetPeer) metadataPeer() metadata.Peer {
-	return metadata.Peer{Conn: p.Conn, TheirID: p.utMetadata, OurID: utMetadataID, Size: p.ext.MetadataSize}
+	return metadata.Peer{Conn: p.Conn, TheirID: p.utMetadata}
 }

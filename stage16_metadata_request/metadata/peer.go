@@ -8,14 +8,11 @@ import (
 )
 
 // Peer is a connection whose extension handshake (BEP 10) is done, with
-// what the two handshakes said about ut_metadata. Extension ids are per
-// direction: our messages carry the peer's id, its messages to us carry
-// ours.
+// the id the peer gave ut_metadata in it. Extension ids are per direction:
+// our messages carry the peer's id, its messages to us carry ours.
 type Peer struct {
 	Conn    *peer.Conn
 	TheirID uint8 // the peer's ut_metadata id, from its extension handshake
-	OurID   uint8 // ours, from the extension handshake we sent
-	Size    int64 // the peer's metadata_size; 0 when it sent none
 }
 
 // RequestPieces asks p for the metadata pieces from to to-1, pipelined: all

@@ -89,7 +89,7 @@ func TestRequestPieces(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			conn, received := recordingPeer(t, sha1.Sum([]byte(tc.name)))
-			p := metadata.Peer{Conn: conn, TheirID: theirID, OurID: ourID}
+			p := metadata.Peer{Conn: conn, TheirID: theirID}
 			require.NoError(t, p.RequestPieces(tc.from, tc.to))
 			require.Equal(t, bytes.Join(tc.want, nil), received(),
 				"each request carries the PEER's ut_metadata id (%d), never ours (%d)", theirID, ourID)
@@ -101,7 +101,7 @@ func TestRequestPiecesClosedConnection(t *testing.T) {
 	t.Parallel()
 	conn, received := recordingPeer(t, sha1.Sum([]byte("closed")))
 	received() // closes our side
-	p := metadata.Peer{Conn: conn, TheirID: theirID, OurID: ourID}
+	p := metadata.Peer{Conn: conn, TheirID: theirID}
 	err := p.RequestPieces(0, 2)
 	require.ErrorContains(t, err, "metadata: send 2 requests")
 }
