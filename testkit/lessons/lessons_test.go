@@ -180,6 +180,7 @@ func TestParseRejects(t *testing.T) {
 func TestNormalise(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"fake tracker at http://127.0.0.1:37657/announce", "fake tracker at http://127.0.0.1:PORT/announce"},
+		{"magnet:?xt=urn:btih:2b90&tr=http%3A%2F%2F127.0.0.1%3A36699%2Fannounce", "magnet:?xt=urn:btih:2b90&tr=http%3A%2F%2F127.0.0.1%3APORT%2Fannounce"},
 		{"ok  \tworkbook/stage01_bencode_strings\t0.441s", "ok  \tworkbook/stage01_bencode_strings\tDURATION"},
 		{"ok  \tworkbook/stage01_bencode_strings\t(cached)", "ok  \tworkbook/stage01_bencode_strings\tDURATION"},
 		{"--- FAIL: TestDecodeStrings/5:hello (0.01s)", "--- FAIL: TestDecodeStrings/5:hello (DURATION)"},

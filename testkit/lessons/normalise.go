@@ -14,6 +14,8 @@ var rules = []struct {
 	// Ports on loopback: every fake and real peer or tracker listens on a
 	// random one.
 	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
+	// The same inside a magnet link, percent-encoded (tr=http%3A%2F%2F...).
+	{regexp.MustCompile(`127\.0\.0\.1%3[Aa]\d+`), "127.0.0.1%3APORT"},
 	// An absolute path into a stage: the repository is elsewhere on every
 	// machine (test failures print /work/main/stage01_x/decode_test.go:34).
 	{regexp.MustCompile(`(?:/[^\s/:'"]+)+/(stage\d\d_\w+/)`), "$1"},

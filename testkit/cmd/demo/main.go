@@ -5,10 +5,15 @@
 // the real client path with its progress bar, then checks the SHA-1 of what
 // arrived and says where the file is.
 //
+// With -magnet the client starts from the sample's magnet link instead:
+// stage 19's `magnet_download` gets the info dictionary from the seeders
+// (BEP 9) before it downloads, as a client given only a link must.
+//
 // From the repository root:
 //
 //	go run ./testkit/cmd/demo
 //	go run ./testkit/cmd/demo -size 1GiB -seeders 4
+//	go run ./testkit/cmd/demo -magnet
 //
 // Nothing here imports stage code: the client is built with `go build` and
 // run as a program, as a learner would run it.
@@ -47,9 +52,13 @@ func run(args []string) error {
 	seeders := flags.Int("seeders", 3, "honest seeders to start")
 	bad := flags.Int("bad", 1, "seeders that send corrupt blocks (the client must drop them)")
 	outDir := flags.String("dir", "", "directory for the sample, the .torrent and the download (default: a new temporary directory)")
-	stage := flags.String("stage", "stage11_download", "the stage whose client downloads")
+	stage := flags.String("stage", "stage11_download", "the stage whose client downloads (with -magnet: stage19_magnet_download)")
+	magnet := flags.Bool("magnet", false, "start from the sample's magnet link (magnet_download) instead of its .torrent (download)")
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if *magnet && !flagSet(flags, "stage") {
+		*stage = "stage19_magnet_download"
 	}
 	length, err := parseSize(*size)
 	if err != nil {
@@ -115,8 +124,12 @@ func run(args []string) error {
 
 	out := filepath.Join(dir, "sample.bin")
 	os.Remove(out) // a second run into the same -dir starts over
-	step("running: %s download -o %s %s", filepath.Base(client), out, torrentPath)
-	dl := exec.CommandContext(ctx, client, "download", "-o", out, torrentPath)
+	cmdArgs := []string{"download", "-o", out, torrentPath}
+	if *magnet {
+		cmdArgs = []string{"magnet_download", "-o", out, tor.MagnetLink()}
+	}
+	step("running: %s %s", filepath.Base(client), shellWords(cmdArgs))
+	dl := exec.CommandContext(ctx, client, cmdArgs...)
 	dl.Stdin, dl.Stdout, dl.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := dl.Run(); err != nil {
 		return fmt.Errorf("the download failed: %w", err)
@@ -137,6 +150,26 @@ func run(args []string) error {
 	fmt.Printf("SHA-1 %s matches the generated sample.\n", got)
 	fmt.Printf("The file is at %s (the .torrent beside it; remove %s when done).\n", out, dir)
 	return nil
+}
+
+// shellWords joins args for a shell, quoting those it would split or
+// expand (a magnet link holds & and ?).
+func shellWords(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = a
+		if strings.ContainsAny(a, "&?*; ") {
+			quoted[i] = "'" + a + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(flags *flag.FlagSet, name string) bool {
+	set := false
+	flags.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // step announces what the demo does next, on stderr like the client's

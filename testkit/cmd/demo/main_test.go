@@ -18,3 +18,15 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("the demo says where the file is, but it is not there: %v", err)
 	}
 }
+
+// TestDemoMagnet is TestDemo started from the sample's magnet link: stage
+// 19's client fetches the metadata from the seeders, then the file.
+func TestDemoMagnet(t *testing.T) {
+	dir := t.TempDir()
+	if err := run([]string{"-magnet", "-size", "3MiB", "-dir", dir}); err != nil {
+		t.Fatalf("the demo failed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sample.bin")); err != nil {
+		t.Fatalf("the demo says where the file is, but it is not there: %v", err)
+	}
+}

@@ -1,0 +1,9 @@
+package tracker_test
+
+import (
+	"testing"
+
+	"workbook/testkit/cli"
+)
+
+func TestMain(m *testing.M) { cli.UnitTestMain(m) }
