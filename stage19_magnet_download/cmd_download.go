@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,11 +16,10 @@ import (
 	"workbook/stage19_magnet_download/download"
 )
 
-// runDownload implements `download -o <out> <file.torrent>`: it asks the
-// tracker for peers, downloads every piece from several of them at once and
-// prints "Downloaded sample.torrent to /tmp/sample.txt." once the whole
-// torrent is verified and in place (<out> is a directory for a multi-file
-// torrent). Progress and a summary go to stderr.
+// runDownload implements `download -o <out> <file.torrent>`: it downloads
+// every piece from the tracker's peers, several at once, and prints
+// "Downloaded sample.torrent to /tmp/sample.txt." once the whole torrent is
+// verified and in place (<out>: a directory for a multi-file torrent).
 func runDownload(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("download", flag.ContinueOnError)
 	flags.SetOutput(io.Discard) // usageError explains
@@ -39,9 +37,6 @@ func runDownload(args []string, stdout, stderr io.Writer) int {
 	peers, err := announce(ctx, run.torrent, run.peerID, stderr)
 	if err != nil {
 		return fail(stderr, err)
-	}
-	if len(peers) == 0 {
-		return fail(stderr, errors.New("the tracker knows no peers for this torrent"))
 	}
 	if err := downloadAll(ctx, run, peers, *out, stderr); err != nil {
 		return fail(stderr, err)
@@ -66,9 +61,8 @@ func downloadAll(ctx context.Context, run peerRun, peers []netip.AddrPort, out s
 	return nil
 }
 
-// progress shows how far a download is on stderr: a live bar when stderr is
-// a terminal, otherwise (a log file, a pipe, a test) a plain line every few
-// seconds, since a bar's carriage returns make a mess of a file.
+// progress shows how far a download is on stderr: a bar on a terminal,
+// elsewhere a line every few seconds (a bar's carriage returns mess up a file).
 type progress struct {
 	w     io.Writer
 	bar   *progressbar.ProgressBar // nil when stderr is not a terminal

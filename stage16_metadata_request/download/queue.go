@@ -26,9 +26,8 @@ func newQueue(numPieces int, pieceSize func(index int) int64, maxBuffered int64)
 		size: pieceSize, maxBuffered: maxBuffered, changed: make(chan struct{})}
 }
 
-// watch returns a channel closed at the next change of the queue, and
-// whether every piece is done. Take it before looking at the queue, so a
-// change in between is not missed.
+// watch returns a channel closed at the queue's next change, and whether
+// every piece is done: taken first, it misses no change made meanwhile.
 func (q *queue) watch() (<-chan struct{}, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -42,8 +41,7 @@ func (q *queue) watch() (<-chan struct{}, bool) {
 //
 // It hands out nothing that would take the buffers over maxBuffered (16
 // workers with 2 pieces of 256 MiB, a legal torrent, would hold 8 GiB),
-// except when nothing is in flight: a piece over the bound still goes,
-// alone. Waiting workers wake when a piece is given back.
+// unless nothing is out: a piece over the bound still goes, alone.
 func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -77,9 +75,8 @@ func (q *queue) pick(has, mine func(index int) bool) (int, bool) {
 	return best, true
 }
 
-// release says the caller stopped fetching index (finished, gave up, or its
-// peer failed) and dropped its buffer; a piece not done that nobody fetches
-// is pending again.
+// release says the caller stopped fetching index and dropped its buffer; a
+// piece not done that nobody fetches is pending again.
 func (q *queue) release(index int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"workbook/stage16_metadata_request/torrent"
@@ -15,23 +14,15 @@ import (
 // path (same file system: the final rename is atomic); commit moves them into
 // place only once every piece is verified.
 type storage struct {
-	out   string // the output path the user asked for
-	temp  string // the temporary directory beside it
-	done  string // what commit renames to out: temp, or the one file in it
-	files []span // every file in torrent order
-	piece int64  // the torrent's piece length
+	info  *torrent.Info
+	out   string   // the output path the user asked for
+	temp  string   // the temporary directory beside it
+	done  string   // what commit renames to out: temp, or the one file in it
+	paths []string // every file inside temp, in torrent order
 }
 
-// span is one file of the torrent, at its path inside temp: BEP 3
-// concatenates the files in order, and pieces run across file ends.
-type span struct {
-	path           string
-	offset, length int64 // in the torrent's bytes
-}
-
-// newStorage creates the temporary directory beside out with every file in
-// it at its full (sparse) length: an output that cannot be written fails
-// here, before any network traffic.
+// newStorage creates the temporary directory beside out, every file in it at
+// full (sparse) length: an unwritable output fails before any traffic.
 func newStorage(info *torrent.Info, out string) (*storage, error) {
 	out = filepath.Clean(out) // "dir/" names dir, not a file inside it
 	if err := checkOutput(out, info.Files != nil); err != nil {
@@ -41,28 +32,25 @@ func newStorage(info *torrent.Info, out string) (*storage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output %s is not writable: %w", out, err)
 	}
-	s := &storage{out: out, temp: temp, done: temp, piece: info.PieceLength}
+	s := &storage{info: info, out: out, temp: temp, done: temp}
 	files := info.Files
 	if files == nil { // a single-file torrent: its one file is what goes to out
 		files = []torrent.File{{Path: []string{filepath.Base(out)}, Length: info.Length}}
 		s.done = filepath.Join(temp, filepath.Base(out))
 	}
-	var offset int64
 	for _, file := range files {
 		path, err := s.create(file)
 		if err != nil {
 			s.abort()
 			return nil, fmt.Errorf("output %s: %w", out, err)
 		}
-		s.files = append(s.files, span{path: path, offset: offset, length: file.Length})
-		offset += file.Length
+		s.paths = append(s.paths, path)
 	}
 	return s, nil
 }
 
-// checkOutput fails early, before any download, when the rename at the end
-// could not succeed: a directory where a file goes, or a directory that
-// already has files in it.
+// checkOutput fails before any download when the final rename could not
+// succeed: a directory where a file goes, or one with files in it.
 func checkOutput(out string, dir bool) error {
 	st, err := os.Stat(out)
 	switch {
@@ -84,9 +72,8 @@ func checkOutput(out string, dir bool) error {
 }
 
 // create makes one file inside the temporary directory. torrent.Parse
-// already rejects "..", absolute paths and separators in path elements; the
-// check here holds whatever it let through, and O_EXCL keeps two files with
-// one path from overwriting each other.
+// rejects "..", absolute paths and separators in names; the check here holds
+// if it ever let one through. O_EXCL keeps two files of one path apart.
 func (s *storage) create(file torrent.File) (string, error) {
 	rel := filepath.Join(file.Path...)
 	if len(file.Path) == 0 || !filepath.IsLocal(rel) || strings.Join(file.Path, "/") != filepath.ToSlash(rel) {
@@ -103,19 +90,13 @@ func (s *storage) create(file torrent.File) (string, error) {
 	return path, errors.Join(f.Truncate(file.Length), f.Close())
 }
 
-// writePiece writes a verified piece at its offset, across as many files as
-// it spans.
+// writePiece writes a verified piece into the files it spans.
 func (s *storage) writePiece(index int, data []byte) error {
-	start := int64(index) * s.piece
-	end := start + int64(len(data))
-	// The first file that ends after start holds the piece's first byte.
-	i := sort.Search(len(s.files), func(i int) bool { return s.files[i].offset+s.files[i].length > start })
-	for ; i < len(s.files) && s.files[i].offset < end; i++ {
-		f := s.files[i]
-		lo, hi := max(start, f.offset), min(end, f.offset+f.length)
-		if err := writeAt(f.path, data[lo-start:hi-start], lo-f.offset); err != nil {
+	for _, span := range s.info.PieceFiles(index) {
+		if err := writeAt(s.paths[span.File], data[:span.Length], span.Offset); err != nil {
 			return fmt.Errorf("write piece %d: %w", index, err)
 		}
+		data = data[span.Length:]
 	}
 	return nil
 }
@@ -135,9 +116,9 @@ func writeAt(path string, data []byte, off int64) error {
 // output path. rename(2) is atomic, replaces an empty directory but not a
 // full one, and is durable once the directory holding it is flushed.
 func (s *storage) commit() error {
-	for _, f := range s.files {
-		if err := syncPath(f.path); err != nil {
-			return fmt.Errorf("flush %s: %w", f.path, err)
+	for _, path := range s.paths {
+		if err := syncPath(path); err != nil {
+			return fmt.Errorf("flush %s: %w", path, err)
 		}
 	}
 	// MkdirTemp made the directory private; the download is an ordinary one.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"workbook/stage16_metadata_request/download"
+	"workbook/stage16_metadata_request/torrent"
 	"workbook/testkit/swarm"
 	"workbook/testkit/torrentfile"
 )
@@ -52,25 +53,35 @@ func BenchmarkDownloadWAN(b *testing.B) {
 		name  string
 		peers []netip.AddrPort
 	}{{"nodelay", near}, {"far", far}} {
-		b.Run(sw.name, func(b *testing.B) {
-			b.SetBytes(size)
-			var peak uint64
-			var total time.Duration
-			for b.Loop() {
-				out := filepath.Join(dir, "out")
-				stop := samplePeakHeap(&peak)
-				stats, err := download.Download(context.Background(), m, sw.peers, out, download.Options{})
-				stop()
-				if err != nil {
-					b.Fatal(err)
-				}
-				total += stats.Elapsed
-				os.Remove(out)
-			}
-			b.ReportMetric(total.Seconds()/float64(b.N)/limit, "x-limit")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-		})
+		for _, engine := range []struct {
+			name  string
+			depth int
+		}{{"fixed", download.PipelineDepth}, {"adaptive", 0}} {
+			b.Run(sw.name+"/"+engine.name, func(b *testing.B) {
+				benchWAN(b, m, sw.peers, filepath.Join(dir, "out"), download.Options{FixedDepth: engine.depth}, limit)
+			})
+		}
 	}
+}
+
+// benchWAN downloads to out b.N times and reports the mean wall time as a
+// multiple of limit, and the peak heap.
+func benchWAN(b *testing.B, m *torrent.Metainfo, peers []netip.AddrPort, out string, opts download.Options, limit float64) {
+	b.SetBytes(m.Info.Length)
+	var peak uint64
+	var total time.Duration
+	for b.Loop() {
+		stop := samplePeakHeap(&peak)
+		stats, err := download.Download(context.Background(), m, peers, out, opts)
+		stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += stats.Elapsed
+		os.Remove(out)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N)/limit, "x-limit")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
 
 // wanSeeders starts the 12 seeders of the profile, far away or with their

@@ -18,11 +18,11 @@ var (
 	ErrStalled  = errors.New("peer stalled")
 )
 
-// PipelineDepth is how many block requests we keep in flight to one peer.
-// They must cover the link's bandwidth-delay product (100 Mbit/s x 50 ms =
-// 625 KB, 38 blocks) or the link idles a round trip per block; the course's
-// 5 fill only 80 KiB. 64 blocks = 1 MiB stays under the 250 requests
-// libtorrent queues per peer by default (BEP 10 `reqq`).
+// PipelineDepth is how many block requests a session keeps in flight to a
+// new peer, until its first block has timed a round trip and the meter
+// takes over. 64 blocks = 1 MiB covers 100 Mbit/s 80 ms away, where the
+// course's 5 fill only 80 KiB, and stays under the 250 requests libtorrent
+// queues per peer by default (BEP 10 `reqq`).
 const PipelineDepth = 64
 
 // session is our side of one connection: what the peer told us, the pieces
@@ -37,8 +37,9 @@ type session struct {
 	messages   int           // handled, keep-alives not counted
 
 	pieces   []*piece // the pieces we fetch from this peer
-	depth    int      // requests to keep in flight (PipelineDepth)
+	depth    int      // requests to keep in flight (PipelineDepth at first)
 	inFlight int      // requests sent and not answered
+	meter    *meter   // if set, sizes depth from the peer's round trip and rate
 
 	stall     time.Duration // how long the peer may send no block we asked for
 	lastBlock time.Time     // when it last sent one
@@ -53,7 +54,7 @@ type session struct {
 func newSession(conn *peer.Conn, numPieces int) *session {
 	conn.MaxMessage = peer.MaxMessageLength(numPieces)
 	return &session{conn: conn, numPieces: numPieces, has: peer.NewBitfield(numPieces), choked: true,
-		depth: PipelineDepth, stall: conn.Timeouts.Read, lastBlock: time.Now()}
+		depth: PipelineDepth, meter: &meter{rtt: conn.RoundTrip}, stall: conn.Timeouts.Read, lastBlock: time.Now()}
 }
 
 // handle acts on one message (nil: keep-alive) and returns the piece it
@@ -120,6 +121,9 @@ func (s *session) block(m *peer.Message) (*piece, error) {
 	s.inFlight--
 	s.accepted++
 	s.lastBlock = time.Now()
+	if s.meter != nil {
+		s.depth = s.meter.received(s.depth)
+	}
 	if p := s.pieces[i]; p.complete() {
 		return p, nil
 	}
@@ -164,6 +168,9 @@ func (s *session) request() error {
 	}
 	if len(batch) == 0 {
 		return nil
+	}
+	if s.meter != nil && s.inFlight == len(batch) { // into an empty pipeline: a probe
+		s.meter.probe = time.Now()
 	}
 	if err := s.conn.WriteMessages(batch...); err != nil {
 		return fmt.Errorf("send %d requests: %w", len(batch), err)

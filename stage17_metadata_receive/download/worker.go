@@ -22,8 +22,7 @@ type worker struct {
 // A peer we fetch nothing from (others have its pieces, or MaxBuffered is
 // used up) may send only a keep-alive every two minutes (BEP 3), and drops
 // us after two minutes of silence. So a worker reads with a deadline past
-// that, leaves "has nothing we need" to the stall check, and sends
-// keep-alives.
+// that, leaves "has nothing we need" to the stall check, and keeps alive.
 const (
 	peerIdleTimeout   = 2*time.Minute + 30*time.Second
 	keepAliveInterval = 90 * time.Second
@@ -32,6 +31,9 @@ const (
 func newWorker(conn *peer.Conn, d *downloader) *worker {
 	s := newSession(conn, d.m.Info.NumPieces()) // stall limit: conn.Timeouts.Read
 	conn.Timeouts.Read = max(peerIdleTimeout, s.stall)
+	if d.opts.FixedDepth > 0 {
+		s.depth, s.meter = d.opts.FixedDepth, nil
+	}
 	return &worker{s: s, d: d, keepAliveEvery: keepAliveInterval}
 }
 
@@ -113,9 +115,8 @@ func (w *worker) readMessages() (<-chan read, func()) {
 }
 
 // request takes pieces from the queue until their missing blocks fill the
-// session's pipeline, then lets the session send the requests. Each piece
-// holds a piece-sized buffer: a worker holds no more pieces than the
-// pipeline spans, plus the one being finished.
+// pipeline, then has the session send the requests. Each piece holds a
+// buffer of its size, so a worker holds the pieces its pipeline spans, +1.
 func (w *worker) request() error {
 	missing := 0 // blocks in flight or not asked for
 	for _, p := range w.s.pieces {
@@ -124,7 +125,9 @@ func (w *worker) request() error {
 	info := &w.d.m.Info
 	maxPieces := int((int64(w.s.depth)*peer.BlockSize+info.PieceLength-1)/info.PieceLength) + 1
 	for !w.s.choked && missing < w.s.depth && len(w.s.pieces) < maxPieces {
-		index, ok := w.d.q.pick(w.s.has.Has, w.fetching)
+		index, ok := w.d.q.pick(w.s.has.Has, func(index int) bool {
+			return slices.ContainsFunc(w.s.pieces, func(p *piece) bool { return p.index == index })
+		})
 		if !ok {
 			break
 		}
@@ -133,10 +136,6 @@ func (w *worker) request() error {
 		missing += len(p.blocks)
 	}
 	return w.s.request()
-}
-
-func (w *worker) fetching(index int) bool {
-	return slices.ContainsFunc(w.s.pieces, func(p *piece) bool { return p.index == index })
 }
 
 func (w *worker) handle(r read) error {
@@ -172,8 +171,7 @@ func (w *worker) verify(p *piece) error {
 }
 
 // dropFinished drops the pieces another worker finished first (endgame)
-// and cancels their requests, so the peer does not send what is no longer
-// needed.
+// and cancels their requests: the peer need not send them.
 func (w *worker) dropFinished() error {
 	var cancels []*peer.Message
 	w.s.pieces = slices.DeleteFunc(w.s.pieces, func(p *piece) bool {

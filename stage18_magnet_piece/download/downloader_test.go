@@ -32,7 +32,7 @@ func TestDownloadDiskFull(t *testing.T) {
 	store, err := newStorage(&m.Info, out)
 	require.NoError(t, err)
 	defer store.abort()
-	store.files[0].path = "/dev/full"
+	store.paths[0] = "/dev/full"
 
 	d := &downloader{m: m, opts: &Options{}, q: newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0), store: store}
 	err = d.run(context.Background(), peers)

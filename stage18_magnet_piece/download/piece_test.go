@@ -219,7 +219,8 @@ func TestPieceFromPeersAllFail(t *testing.T) {
 
 // TestPiecePipelineDepth downloads a 2 MiB piece (128 blocks) from a slow
 // seeder: requests pile up at the seeder, and the deepest pile shows the
-// client keeps PipelineDepth requests in flight, no fewer, no more.
+// client starts with PipelineDepth requests in flight, no fewer, no more
+// (the meter then shrinks the pipeline to what this seeder delivers).
 func TestPiecePipelineDepth(t *testing.T) {
 	checkLeaks(t)
 	tor := torrentfile.MustBuild(t, torrentfile.Options{Seed: 12, PieceLength: 2 << 20, Length: 2 << 20})

@@ -2,10 +2,14 @@ package download
 
 import (
 	"context"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"workbook/stage18_magnet_piece/peer"
 	"workbook/stage18_magnet_piece/torrent"
@@ -26,7 +30,7 @@ func TestWorkerOutwaitsKeepAliveInterval(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 
-	w := newWorker(conn, &downloader{m: m, q: newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0)})
+	w := newWorker(conn, &downloader{m: m, opts: &Options{}, q: newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0)})
 	require.Equal(t, time.Second, w.s.stall, "the stall limit is the Read limit the peer was dialled with")
 	require.Greater(t, conn.Timeouts.Read, 2*time.Minute,
 		"a peer may send nothing but a keep-alive every two minutes; silence alone is no reason to drop it")
@@ -49,7 +53,7 @@ func TestWorkerSendsKeepAlives(t *testing.T) {
 	q := newQueue(m.Info.NumPieces(), m.Info.PieceSize, 1)
 	_, ok := q.pick(all, none)
 	require.True(t, ok)
-	w := newWorker(conn, &downloader{m: m, q: q})
+	w := newWorker(conn, &downloader{m: m, opts: &Options{}, q: q})
 	w.keepAliveEvery = 100 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -59,4 +63,43 @@ func TestWorkerSendsKeepAlives(t *testing.T) {
 	s.Close()
 	require.GreaterOrEqual(t, s.KeepAlivesReceived(), 5, "about one keep-alive per 100ms of silence in a second")
 	require.Empty(t, s.Violations())
+}
+
+// TestDepthFollowsEachPeer: two seeders equally far away (200 ms round
+// trip), one sending 1 MiB/s, one 8 MiB/s. Each worker sizes its own depth
+// from what its peer delivers: the slow peer needs about 20 requests in
+// flight and its depth falls below PipelineDepth, the fast one needs over 100
+// and its depth grows past it; both deliver pieces all along.
+func TestDepthFollowsEachPeer(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	tor := torrentfile.MustBuild(t, torrentfile.Options{Seed: 21, Length: 12 << 20, PieceLength: 256 << 10})
+	m, err := torrent.Parse(tor.Bytes)
+	require.NoError(t, err)
+	store, err := newStorage(&m.Info, filepath.Join(t.TempDir(), "out"))
+	require.NoError(t, err)
+	defer store.abort()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := &downloader{m: m, opts: &Options{}, q: newQueue(m.Info.NumPieces(), m.Info.PieceSize, 0), store: store, stop: cancel}
+
+	var slow, fast *worker
+	var wg sync.WaitGroup
+	for _, w := range []**worker{&slow, &fast} {
+		rate := int64(1 << 20)
+		if w == &fast {
+			rate = 8 << 20
+		}
+		s := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{Link: swarm.Link{Delay: 100 * time.Millisecond, Rate: rate}})
+		conn, err := peer.Dial(ctx, s.Addr(), m.InfoHash, [20]byte{'-', 'W', 'B'}, peer.Timeouts{})
+		require.NoError(t, err)
+		*w = newWorker(conn, d)
+		wg.Go(func() { assert.NoError(t, (*w).run(ctx)) })
+	}
+	wg.Wait()
+	require.True(t, d.q.complete())
+	t.Logf("depth %d for the slow peer (%d pieces), %d for the fast one (%d pieces)", slow.s.depth, slow.delivered, fast.s.depth, fast.delivered)
+	require.Less(t, slow.s.depth, PipelineDepth, "a slow peer needs fewer requests in flight")
+	require.Greater(t, fast.s.depth, PipelineDepth, "a fast, far peer needs more")
+	require.Positive(t, slow.delivered, "the slow peer was busy too")
+	require.Greater(t, fast.delivered, slow.delivered)
 }

@@ -21,6 +21,7 @@
 //
 // Metainfo.InfoHash, the SHA-1 of the info dictionary's bytes exactly as
 // they are in the file, names the torrent to trackers and peers.
-// Info.PieceHash and Info.PieceSize give each piece's hash and length.
+// Info.PieceHash and Info.PieceSize give each piece's hash and length,
+// Info.PieceFiles where its bytes fall in the torrent's files.
 // Metainfo.Tiers lists the trackers to announce to (BEP 12).
 package torrent

@@ -22,3 +22,31 @@ func (i *Info) PieceSize(index int) int64 {
 	start := int64(index) * i.PieceLength
 	return min(i.PieceLength, i.Length-start)
 }
+
+// FileSpan is the part of a piece that goes into one file: Length bytes at
+// Offset in Files[File] (File 0 is a single-file torrent's one file).
+type FileSpan struct {
+	File           int
+	Offset, Length int64
+}
+
+// PieceFiles returns where piece index's bytes go, in order. A piece ignores
+// file ends, so it may cover the end of one file, whole files and the start
+// of another; empty files get no span. index must be in [0, NumPieces()).
+func (i *Info) PieceFiles(index int) []FileSpan {
+	start := int64(index) * i.PieceLength
+	end := start + i.PieceSize(index)
+	if i.Files == nil {
+		return []FileSpan{{File: 0, Offset: start, Length: end - start}}
+	}
+	var spans []FileSpan
+	var fileStart int64 // of file f, in the joined stream
+	for f := 0; f < len(i.Files) && fileStart < end; f++ {
+		fileEnd := fileStart + i.Files[f].Length
+		if lo, hi := max(start, fileStart), min(end, fileEnd); lo < hi {
+			spans = append(spans, FileSpan{File: f, Offset: lo - fileStart, Length: hi - lo})
+		}
+		fileStart = fileEnd
+	}
+	return spans
+}

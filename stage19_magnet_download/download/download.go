@@ -22,13 +22,10 @@ type Progress struct {
 
 // Stats describes a finished download.
 type Stats struct {
-	Bytes   int64
-	Elapsed time.Duration
-	// Peers that sent at least one verified piece, of those dialled.
-	PeersUsed, PeersTried int
-	// PeakBuffered is the most bytes of piece buffers held at once: at most
-	// Options.MaxBuffered, or one piece when a piece is bigger.
-	PeakBuffered int64
+	Bytes                 int64
+	Elapsed               time.Duration
+	PeersUsed, PeersTried int   // peers that sent a verified piece, of those dialled
+	PeakBuffered          int64 // most bytes of piece buffers held at once: <= MaxBuffered, or one piece
 }
 
 // Download fetches every piece of m from peers, several at once, and writes
@@ -134,12 +131,9 @@ func (d *downloader) diskFailed(err error) error {
 	return err
 }
 
-const reconnectPause = time.Second // before dialling a dropped peer again
-
-// fetchFrom fetches pieces from one peer. One that sent verified pieces and
-// then lost the connection (not bad data, a broken rule or a stall) is
-// dialled once more after a pause: real clients close connections for
-// reasons of their own.
+// fetchFrom fetches pieces from one peer. One that delivered and then lost
+// the connection (not bad data, a broken rule or a stall) is dialled once
+// more a second later: real clients close connections for their own reasons.
 func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	d.tried.Add(1)
 	delivered, err := d.connect(ctx, addr)
@@ -151,7 +145,7 @@ func (d *downloader) fetchFrom(ctx context.Context, addr netip.AddrPort) error {
 	if err != nil && !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrHashMismatch) && !errors.Is(err, ErrStalled) {
 		select {
 		case <-ctx.Done():
-		case <-time.After(reconnectPause):
+		case <-time.After(time.Second):
 			_, err = d.connect(ctx, addr)
 		}
 	}
@@ -171,9 +165,8 @@ func (d *downloader) connect(ctx context.Context, addr netip.AddrPort) (int, err
 	return w.delivered, err
 }
 
-// progress counts a verified piece and reports it; the lock keeps the calls
-// to opts.Progress from overlapping. After the last piece it stops the
-// peers still connecting or waiting: they must not delay the end.
+// progress counts a verified piece and reports it, one call at a time; after
+// the last piece it stops the peers still connecting or waiting.
 func (d *downloader) progress(n int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

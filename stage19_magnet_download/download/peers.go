@@ -12,22 +12,22 @@ import (
 	"workbook/stage19_magnet_download/torrent"
 )
 
-// Options set how PieceFromPeers and Download talk to peers. The zero value
-// works: every field has a default.
+// Options set how this package talks to peers. The zero value works: every
+// field has a default.
 type Options struct {
 	PeerID   [20]byte      // this client's id (peer.NewID)
 	Timeouts peer.Timeouts // for each peer; Read is also the stall limit
 	// Log, when set, gets a line for each peer that failed.
-	Log io.Writer
-	// MaxPeers is how many peers Download connects to at once (default 16).
-	MaxPeers int
+	Log      io.Writer
+	MaxPeers int // how many peers Download connects to at once (default 16)
 	// MaxBuffered bounds the bytes of the pieces all peers fetch at once,
-	// each in a buffer of its size until it is verified and written
-	// (default 64 MiB: no bound for pieces up to 2 MiB, 16 peers x 2
-	// pieces). A piece bigger than the bound is fetched alone.
+	// each held whole until verified and written (default 64 MiB: 16 peers
+	// x 2 pieces of 2 MiB); a piece bigger than the bound is fetched alone.
 	MaxBuffered int64
-	// Progress, if set, is called after every verified piece, never twice
-	// at once.
+	// FixedDepth, if set, keeps that many requests in flight to every peer
+	// instead of sizing each peer's depth from its rate and round trip.
+	FixedDepth int
+	// Progress, if set, is called after every verified piece, one at a time.
 	Progress func(Progress)
 }
 

@@ -37,10 +37,11 @@ func (t Timeouts) WithDefaults() Timeouts {
 // write has a deadline, and every message's length is capped before it is
 // read. The fields may be changed before use.
 type Conn struct {
-	PeerID     [20]byte // the peer's id, from its handshake
-	Reserved   [8]byte  // the peer's reserved bytes: the extensions it speaks
-	Timeouts   Timeouts // Dial's, with the defaults filled in
-	MaxMessage uint32   // length cap (MaxPieceMessage; see MaxMessageLength)
+	PeerID     [20]byte      // the peer's id, from its handshake
+	Reserved   [8]byte       // the peer's reserved bytes: the extensions it speaks
+	Timeouts   Timeouts      // Dial's, with the defaults filled in
+	MaxMessage uint32        // length cap (MaxPieceMessage; see MaxMessageLength)
+	RoundTrip  time.Duration // from our handshake sent to theirs read: one round trip
 
 	nc net.Conn
 }
@@ -86,6 +87,7 @@ func (c *Conn) handshake(ctx context.Context, ours Handshake) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	if _, err := c.nc.Write(b); err != nil {
 		return fmt.Errorf("send handshake: %w", explain(ctx, err))
 	}
@@ -93,6 +95,7 @@ func (c *Conn) handshake(ctx context.Context, ours Handshake) error {
 	if err != nil {
 		return explain(ctx, err)
 	}
+	c.RoundTrip = time.Since(start)
 	if theirs.InfoHash != ours.InfoHash {
 		return fmt.Errorf("%w: peer answered for %x, we asked for %x", ErrInfoHashMismatch, theirs.InfoHash, ours.InfoHash)
 	}

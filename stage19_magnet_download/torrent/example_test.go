@@ -44,3 +44,20 @@ func ExampleInfo_PieceSize() {
 	// 1 32768
 	// 2 26527
 }
+
+func ExampleInfo_PieceFiles() {
+	// The album of mktorrent-multi.torrent: piece 1 (bytes 32768-65535) holds
+	// the end of the first file, all of the second, the start of the third.
+	info := torrent.Info{Length: 72777, PieceLength: 32768, Pieces: make([]byte, 3*20), Files: []torrent.File{
+		{Path: []string{"disc1", "01-intro.flac"}, Length: 45000},
+		{Path: []string{"disc1", "02-outro.flac"}, Length: 7777},
+		{Path: []string{"notes.txt"}, Length: 20000},
+	}}
+	for _, span := range info.PieceFiles(1) {
+		fmt.Printf("%s: %d bytes at %d\n", strings.Join(info.Files[span.File].Path, "/"), span.Length, span.Offset)
+	}
+	// Output:
+	// disc1/01-intro.flac: 12232 bytes at 32768
+	// disc1/02-outro.flac: 7777 bytes at 0
+	// notes.txt: 12759 bytes at 0
+}

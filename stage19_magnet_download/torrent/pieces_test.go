@@ -51,3 +51,38 @@ func TestPieceHashesOfRealTorrents(t *testing.T) {
 		})
 	}
 }
+
+// TestPieceFiles maps every piece of every test torrent back to its files:
+// the spans follow each other through the joined files without a gap and add
+// up to the piece.
+func TestPieceFiles(t *testing.T) {
+	t.Parallel()
+	for _, tc := range torrentfile.Cases() {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			m, err := torrent.Parse(torrentfile.MustBuild(t, tc.Options).Bytes)
+			require.NoError(t, err)
+			files := m.Info.Files
+			if files == nil {
+				files = []torrent.File{{Length: m.Info.Length}}
+			}
+			fileStart := make([]int64, len(files)) // in the joined stream
+			for f := 1; f < len(files); f++ {
+				fileStart[f] = fileStart[f-1] + files[f-1].Length
+			}
+			var next int64 // where the next span must start in the stream
+			for i := range m.Info.NumPieces() {
+				var size int64
+				for _, span := range m.Info.PieceFiles(i) {
+					require.Positive(t, span.Length, "piece %d", i)
+					require.Equal(t, next, fileStart[span.File]+span.Offset, "piece %d: spans leave no gap", i)
+					require.LessOrEqual(t, span.Offset+span.Length, files[span.File].Length, "piece %d: inside the file", i)
+					next += span.Length
+					size += span.Length
+				}
+				require.Equal(t, m.Info.PieceSize(i), size, "piece %d: its spans add up to it", i)
+			}
+			require.Equal(t, m.Info.Length, next)
+		})
+	}
+}
