@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"workbook/testkit/gobuild"
 )
 
 // A lesson runs the go command about a hundred times: `go run` a stage,
@@ -45,9 +47,9 @@ const (
 const manifestName = "programs.json"
 
 // BuildPrograms builds the program of every main package of the workspace
-// at root into dir with one go build, and writes the manifest. Keep dir
-// from one check to the next: go build then links only the programs whose
-// code changed (it skips a program whose build ID is up to date).
+// at root into dir (see gobuild.Dir and gobuild.Build: a folder kept from
+// one check to the next, so only programs whose code changed are linked),
+// and writes the manifest.
 func BuildPrograms(root, dir string) error {
 	list := exec.Command("go", "list", "-f", `{{if eq .Name "main"}}{{.Dir}}{{end}}`, "work")
 	list.Dir = root
@@ -55,12 +57,9 @@ func BuildPrograms(root, dir string) error {
 	if err != nil {
 		return fmt.Errorf("go list work: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	manifest := map[string]string{}
 	taken := map[string]bool{}
-	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	var pkgs []string
 	for _, pkg := range strings.Fields(string(out)) {
 		name := filepath.Base(pkg) // go build names a program after its folder
 		if taken[name] {
@@ -71,12 +70,10 @@ func BuildPrograms(root, dir string) error {
 			return err
 		}
 		taken[name], manifest[pkg] = true, filepath.Join(dir, name)
-		args = append(args, "./"+filepath.ToSlash(rel))
+		pkgs = append(pkgs, "./"+filepath.ToSlash(rel))
 	}
-	build := exec.Command("go", args...)
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+	if err := gobuild.Build(root, dir, false, pkgs...); err != nil {
+		return err
 	}
 	data, err := json.Marshal(manifest)
 	if err != nil {

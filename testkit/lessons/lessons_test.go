@@ -2,10 +2,8 @@ package lessons
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"workbook/testkit/gobuild"
 )
 
 // update makes TestLessons paste the output a checked command prints now
@@ -38,18 +38,14 @@ var programs struct {
 }
 
 // goStandIn returns the stand-in for go (this test binary) and the folder
-// of the programs it runs, built on the first call. The folder outlives
-// the run, in the user's cache folder, so that the next run links only the
-// programs whose code changed.
+// of the programs it runs, built on the first call.
 func goStandIn(t *testing.T, root string) (exe, dir string) {
 	t.Helper()
 	programs.once.Do(func() {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
+		programs.dir, programs.err = gobuild.Dir(root, "lessons")
+		if programs.err == nil {
+			programs.err = BuildPrograms(root, programs.dir)
 		}
-		programs.dir = filepath.Join(cache, "workbook-lessons", fmt.Sprintf("%x", sha256.Sum256([]byte(root)))[:16])
-		programs.err = BuildPrograms(root, programs.dir)
 	})
 	require.NoError(t, programs.err)
 	exe, err := os.Executable()
