@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"workbook/testkit/cli"
+	"workbook/testkit/gobuild"
 	"workbook/testkit/stages"
 )
 
@@ -116,8 +117,9 @@ func TestGradePythonProgram(t *testing.T) {
 
 // TestGradePythonProgramBeforeItGrows grades the Python program as it was
 // at stages 5 and 6, before it printed the later stages' info lines,
-// against that stage's info tests (the rest of its tests do not depend on
-// STAGE past 4, and TestGradePythonProgram runs them).
+// against that stage's tests of the info lines (the program's other
+// answers do not depend on STAGE past 5, and TestGradePythonProgram checks
+// them).
 func TestGradePythonProgramBeforeItGrows(t *testing.T) {
 	root, err := workbookRoot(".")
 	require.NoError(t, err)
@@ -127,7 +129,7 @@ func TestGradePythonProgramBeforeItGrows(t *testing.T) {
 		t.Run("stage "+strconv.Itoa(stage), func(t *testing.T) {
 			t.Parallel()
 			program := pythonProgram(t, t.TempDir(), stage)
-			res, err := runTests(root, folders[stage-1:stage], program, "^TestInfo", func(*results) {})
+			res, err := runTests(root, folders[stage-1:stage], program, "^TestInfo(RealTorrents)?$", func(*results) {})
 			require.NoError(t, err)
 			var out bytes.Buffer
 			passed := report(&out, res, false)
@@ -169,7 +171,11 @@ func TestGradeRelativePaths(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	require.NoError(t, err)
 	dir := t.TempDir()
-	program := pythonProgram(t, filepath.Join(dir, "mine"), 1)
+	// Stage 1's own program: what is graded does not matter here, and a Go
+	// program starts twenty times faster than Python.
+	program := filepath.Join(dir, "mine", "your_program")
+	require.NoError(t, os.Mkdir(filepath.Dir(program), 0o755))
+	require.NoError(t, gobuild.Program(root, "./stage01_bencode_strings", program))
 
 	fromRoot, err := filepath.Rel(root, program)
 	require.NoError(t, err)
@@ -179,7 +185,7 @@ func TestGradeRelativePaths(t *testing.T) {
 
 	work := filepath.Join(dir, "work")
 	require.NoError(t, os.Mkdir(work, 0o755))
-	code, out = grade(t, work, "stage01_bencode_strings", "../mine/your_program.sh")
+	code, out = grade(t, work, "stage01_bencode_strings", "../mine/your_program")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "Grading "+program+":")
 }
