@@ -26,7 +26,9 @@ func Program(dir, pkg, dest string) error {
 }
 
 // Dir returns a folder for programs that outlive a test run: in the user's
-// cache folder, one per checkout of the workbook (root) and purpose. Built
+// cache folder, one per checkout of the workbook (root) and name. Tests and
+// tools that build the same programs share one ("programs", "stage-tests"):
+// Build replaces a program by a rename, so one may run it meanwhile. Built
 // into it with Build, a program whose code has not changed since the last
 // run is not linked again: go build skips a program whose build ID is up
 // to date.

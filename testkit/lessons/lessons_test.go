@@ -42,7 +42,7 @@ var programs struct {
 func goStandIn(t *testing.T, root string) (exe, dir string) {
 	t.Helper()
 	programs.once.Do(func() {
-		programs.dir, programs.err = gobuild.Dir(root, "lessons")
+		programs.dir, programs.err = gobuild.Dir(root, "programs")
 		if programs.err == nil {
 			programs.err = BuildPrograms(root, programs.dir)
 		}

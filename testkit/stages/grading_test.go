@@ -41,10 +41,10 @@ func buildStages(t *testing.T) (folders []string, program, test func(folder stri
 		for _, f := range built.folders {
 			pkgs = append(pkgs, "./"+f)
 		}
-		if built.programs, built.err = gobuild.Dir(root, "stages-programs"); built.err != nil {
+		if built.programs, built.err = gobuild.Dir(root, "programs"); built.err != nil {
 			return
 		}
-		if built.tests, built.err = gobuild.Dir(root, "stages-tests"); built.err != nil {
+		if built.tests, built.err = gobuild.Dir(root, "stage-tests"); built.err != nil {
 			return
 		}
 		var wg sync.WaitGroup

@@ -175,7 +175,7 @@ func isWorkbook(dir string) bool {
 // at a time: a fresh run every time, never a cached result. run, when set,
 // selects tests as go test -run does.
 func runTests(root string, folders []string, program, run string, progress func(*results)) (*results, error) {
-	dir, err := gobuild.Dir(root, "grade")
+	dir, err := gobuild.Dir(root, "stage-tests")
 	if err != nil {
 		return nil, err
 	}
