@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"workbook/testkit/gobuild"
 )
 
 // ProgramEnv names the environment variable that switches the tests to
@@ -54,7 +56,8 @@ var graded struct {
 
 // Program returns the path of the program under test: the learner's program
 // in grading mode, otherwise the stage's main package (the test's working
-// directory) built once into a temporary directory.
+// directory) built once into a temporary directory (by gobuild, which takes
+// it from Go's build cache when a test or tool built it before).
 func Program(t testing.TB) string {
 	t.Helper()
 	if Grading() {
@@ -71,10 +74,7 @@ func Program(t testing.TB) string {
 			return
 		}
 		build.path = filepath.Join(build.dir, "program")
-		cmd := exec.Command("go", "build", "-o", build.path, ".")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			build.err = fmt.Errorf("go build .: %w\n%s", err, out)
-		}
+		build.err = gobuild.Program(".", ".", build.path)
 	})
 	if build.err != nil {
 		t.Fatalf("building the stage's program: %v", build.err)

@@ -33,4 +33,11 @@
 // qbittorrent-nox (their PATH is a folder of links to every other program),
 // and CI is unset for them (with CI set, a test fails when those programs
 // are missing instead of skipping): a passing lesson needs none of them.
+//
+// The go they find is a stand-in (GoStandIn): `go run` and `go build -o`
+// of a program of the workspace use that program built once for the whole
+// check, and `go test ./stageNN_x/...` prints go test's lines for packages
+// that pass without running their tests a second time (`go test work`, of
+// which the checker is a part, runs them). Everything else goes to the
+// real go.
 package lessons

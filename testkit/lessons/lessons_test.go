@@ -8,15 +8,50 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"workbook/testkit/gobuild"
 )
 
 // update makes TestLessons paste the output a checked command prints now
 // into its lesson, where it drifted (go test ./testkit/lessons -update), for
 // a lesson whose code changed on purpose. Review the diff before committing.
 var update = flag.Bool("update", false, "rewrite drifted command output in the lessons")
+
+// TestMain is also the lessons' go command: run under the name "go" (a link
+// NewRunner makes), the test binary is GoStandIn.
+func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) == "go" {
+		os.Exit(GoStandIn(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// programs holds the stand-in's programs, built once for every test.
+var programs struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// goStandIn returns the stand-in for go (this test binary) and the folder
+// of the programs it runs, built on the first call.
+func goStandIn(t *testing.T, root string) (exe, dir string) {
+	t.Helper()
+	programs.once.Do(func() {
+		programs.dir, programs.err = gobuild.Dir(root, "programs")
+		if programs.err == nil {
+			programs.err = BuildPrograms(root, programs.dir)
+		}
+	})
+	require.NoError(t, programs.err)
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	return exe, programs.dir
+}
 
 // TestLessons re-runs every checked block of every lesson and compares its
 // output with the lesson's.
@@ -63,7 +98,8 @@ func TestLessons(t *testing.T) {
 // checkLesson runs a lesson's blocks in order in a fresh folder.
 func checkLesson(t *testing.T, root string, blocks []Block, rewrite func(Command, []string)) []error {
 	t.Helper()
-	r, err := NewRunner(root, t.TempDir())
+	exe, programs := goStandIn(t, root)
+	r, err := NewRunner(root, t.TempDir(), exe, programs)
 	require.NoError(t, err)
 	r.Rewrite = rewrite
 	defer r.Stop()
@@ -217,7 +253,7 @@ func TestMatch(t *testing.T) {
 // programs, so a passing lesson needs none of them, and still find the
 // rest.
 func TestHiddenPrograms(t *testing.T) {
-	r, err := NewRunner(t.TempDir(), t.TempDir())
+	r, err := NewRunner(t.TempDir(), t.TempDir(), "", "")
 	require.NoError(t, err)
 	out, err := r.run(context.Background(), Command{Text: "for p in aria2c opentracker qbittorrent-nox go sed; do command -v $p >/dev/null && echo found $p; done; echo CI=$CI"})
 	require.NoError(t, err)
@@ -244,4 +280,33 @@ func TestRewriteLesson(t *testing.T) {
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Equal(t, "<!-- check -->\n```console\n$ printf 'a\\n' \\\n  'b'\na\nb\n$ echo c\nc\n```\n", string(got))
+}
+
+// TestGoStandIn checks that the lessons' go prints and exits as the real go
+// does for what it runs itself: go run of a program that succeeds and of
+// one that fails, go build -o, and go test of packages that pass.
+func TestGoStandIn(t *testing.T) {
+	root := repoRoot(t)
+	exe, programs := goStandIn(t, root)
+	withStandIn, err := NewRunner(root, t.TempDir(), exe, programs)
+	require.NoError(t, err)
+	withGo, err := NewRunner(root, t.TempDir(), "", "")
+	require.NoError(t, err)
+	for _, command := range []string{
+		"go run ./stage01_bencode_strings decode 5:hello; echo exit code $?",
+		"go run ./stage01_bencode_strings decode 5:hell; echo exit code $?",
+		"cd stage01_bencode_strings && go run . decode 3:abc",
+		"go build -o /tmp/program ./stage01_bencode_strings && /tmp/program decode 1:x && rm /tmp/program",
+	} {
+		want, err := withGo.run(context.Background(), Command{Text: command})
+		require.NoError(t, err)
+		got, err := withStandIn.run(context.Background(), Command{Text: command})
+		require.NoError(t, err)
+		require.Equal(t, want, got, command)
+	}
+	// go test: the lines go test prints for packages that pass.
+	got, err := withStandIn.run(context.Background(), Command{Text: "go test ./stage01_bencode_strings/... ./testkit/tracker/cmd/..."})
+	require.NoError(t, err)
+	require.Equal(t, "ok  \tworkbook/stage01_bencode_strings\t0.000s\nok  \tworkbook/stage01_bencode_strings/bencode\t0.000s\n"+
+		"?   \tworkbook/testkit/tracker/cmd/faketracker\t[no test files]\n", got)
 }

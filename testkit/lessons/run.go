@@ -41,8 +41,11 @@ type Runner struct {
 }
 
 // NewRunner prepares to run commands from root, with work standing in for
-// /tmp (it must exist and be empty).
-func NewRunner(root, work string) (*Runner, error) {
+// /tmp (it must exist and be empty). With goStandIn set (a program that
+// calls GoStandIn when started as "go"), the commands find it as go, and
+// it finds the programs BuildPrograms built into programs; with goStandIn
+// "", they run the real go.
+func NewRunner(root, work, goStandIn, programs string) (*Runner, error) {
 	bin := filepath.Join(work, ".bin")
 	if err := shadowPath(bin, os.Getenv("PATH")); err != nil {
 		return nil, err
@@ -50,6 +53,19 @@ func NewRunner(root, work string) (*Runner, error) {
 	// TMPDIR too: the temporary files of go test show as /tmp/... wherever
 	// the machine keeps them.
 	env := []string{"PATH=" + bin, "TMPDIR=" + work}
+	if goStandIn != "" {
+		realGo, err := exec.LookPath("go")
+		if err != nil {
+			return nil, err
+		}
+		if err := os.Remove(filepath.Join(bin, "go")); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+		if err := os.Symlink(goStandIn, filepath.Join(bin, "go")); err != nil {
+			return nil, err
+		}
+		env = append(env, envRealGo+"="+realGo, envPrograms+"="+programs)
+	}
 	for _, kv := range os.Environ() {
 		switch name, _, _ := strings.Cut(kv, "="); name {
 		case "PATH", "TMPDIR":

@@ -116,3 +116,53 @@ func Missing(prev, next []string) []string {
 	}
 	return missing
 }
+
+// GradingOnlyTests returns the Test functions of a stage's root package
+// (its CLI tests) that check something only in grading mode: those that
+// call cli.Grading() other than as !cli.Grading() (which guards the exact
+// checks that grading mode leaves out, so a program that passes outside
+// grading mode passes those tests in it too).
+func GradingOnlyTests(stageDir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(stageDir, "*_test.go"))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	fset := token.NewFileSet()
+	for _, path := range files {
+		file, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, decl := range file.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") && callsGrading(fn.Body) {
+				names = append(names, fn.Name.Name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// callsGrading reports whether body calls cli.Grading() other than negated.
+func callsGrading(body *ast.BlockStmt) bool {
+	negated := map[ast.Expr]bool{}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.UnaryExpr:
+			if n.Op == token.NOT {
+				negated[n.X] = true
+			}
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Grading" && !negated[n] {
+				if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "cli" {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}

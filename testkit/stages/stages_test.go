@@ -1,6 +1,7 @@
 package stages_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -64,4 +65,21 @@ func TestMissing(t *testing.T) {
 	next := []string{"..TestDecode", "bencode.TestInts", "torrent.TestParse"}
 	require.Equal(t, []string{"bencode.FuzzDecode"}, stages.Missing(prev, next))
 	require.Empty(t, stages.Missing(prev, append(next, "bencode.FuzzDecode")))
+}
+
+func TestGradingOnlyTests(t *testing.T) {
+	dir := t.TempDir()
+	src := `package main_test
+
+func TestExactOnlyOutside(t *testing.T) { if !cli.Grading() { check() } }
+func TestLooserWhenGrading(t *testing.T) {
+	t.Run("x", func(t *testing.T) { if cli.Grading() && x { return } })
+}
+func TestPlain(t *testing.T) {}
+func helper() bool { return cli.Grading() }
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a_test.go"), []byte(src), 0o644))
+	got, err := stages.GradingOnlyTests(dir)
+	require.NoError(t, err)
+	require.Equal(t, []string{"TestLooserWhenGrading"}, got)
 }

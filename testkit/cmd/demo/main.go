@@ -34,6 +34,7 @@ import (
 	"strconv"
 	"strings"
 
+	"workbook/testkit/gobuild"
 	"workbook/testkit/swarm"
 	"workbook/testkit/torrentfile"
 	faketracker "workbook/testkit/tracker"
@@ -83,10 +84,8 @@ func run(args []string) error {
 
 	step("building %s's client", *stage)
 	client := filepath.Join(dir, "bittorrent-client")
-	build := exec.CommandContext(ctx, "go", "build", "-o", client, "./"+*stage)
-	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build ./%s: %w", *stage, err)
+	if err := gobuild.Program(root, "./"+*stage, client); err != nil {
+		return err
 	}
 
 	step("generating a %s sample and its .torrent", *size)

@@ -1,7 +1,7 @@
 // Command grade grades a learner's own BitTorrent client, written in any
 // language, against a stage of the workbook:
 //
-//	go run ./testkit/cmd/grade [-v] <stage> <program>
+//	go run ./testkit/cmd/grade [-v] [-run regexp] <stage> <program>
 //	go run ./testkit/cmd/grade -init <folder>
 //
 // <stage> is a stage's number (1, 2, …) or its folder's name; <program> is
@@ -28,8 +28,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"workbook/testkit/cli"
+	"workbook/testkit/gobuild"
 	"workbook/testkit/stages"
 )
 
@@ -42,12 +44,13 @@ func main() {
 	os.Exit(run(os.Args[1:], wd, os.Stdout, os.Stderr))
 }
 
-const usageText = `usage: go run ./testkit/cmd/grade [-v] <stage> <program>
+const usageText = `usage: go run ./testkit/cmd/grade [-v] [-run regexp] <stage> <program>
        go run ./testkit/cmd/grade -init <folder>
 
   <stage>    a stage's number (1, 2, …), or a stage folder such as stage05_info
   <program>  your executable (e.g. ../mine/your_program.sh), relative to here or absolute
   -v         list every test, and every failure in full
+  -run       run only the tests that match, as go test -run does (e.g. -run TestInfo)
   -init      create a starter program in <folder> (a new or empty folder)
 `
 
@@ -58,6 +61,7 @@ func run(args []string, wd string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	verbose := fs.Bool("v", false, "")
+	runPattern := fs.String("run", "", "")
 	initDir := fs.String("init", "", "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "grade: %v\n\n%s", err, usageText)
@@ -99,7 +103,7 @@ func run(args []string, wd string, stdout, stderr io.Writer) int {
 		span = "stage 1"
 	}
 	fmt.Fprintf(stdout, "Grading %s: the CLI tests of %s (%s), run afresh.\n\n", program, span, folders[n-1])
-	results, err := runTests(root, folders[:n], program, func(r *results) { printLines(stdout, r) })
+	results, err := runTests(root, folders[:n], program, *runPattern, func(r *results) { printLines(stdout, r) })
 	if err != nil {
 		fmt.Fprintf(stderr, "grade: %v\n", err)
 		return 2
@@ -163,35 +167,78 @@ func isWorkbook(dir string) bool {
 }
 
 // runTests runs the CLI tests at the root of each stage folder (not the
-// unit tests of the reference solution's packages) against program, with
-// -count=1 so that no cached result stands in for a run, and collects the
-// results from go test's JSON stream.
-func runTests(root string, folders []string, program string, progress func(*results)) (*results, error) {
-	args := []string{"test", "-count=1", "-json", "-timeout=30m"}
+// unit tests of the reference solution's packages) against program, and
+// collects the results as go test -json reports them. It builds the test
+// programs with one go command into a folder kept from one grading to the
+// next (gobuild.Dir), so only the stages whose tests changed are linked,
+// then runs each through test2json, as go test -json would, a few stages
+// at a time: a fresh run every time, never a cached result. run, when set,
+// selects tests as go test -run does.
+func runTests(root string, folders []string, program, run string, progress func(*results)) (*results, error) {
+	dir, err := gobuild.Dir(root, "stage-tests")
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []string
 	for _, f := range folders {
-		args = append(args, "./"+f)
+		pkgs = append(pkgs, "./"+f)
+	}
+	if err := gobuild.Build(root, dir, true, pkgs...); err != nil {
+		return nil, err
+	}
+	res := newResults(folders)
+	var mu sync.Mutex
+	var stderr strings.Builder
+	var firstErr error
+	slots := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	for _, f := range folders {
+		slots <- struct{}{} // start the stages in order
+		wg.Go(func() {
+			defer func() { <-slots }()
+			err := runStage(root, f, filepath.Join(dir, f+".test"), program, run, res, progress, &mu, &stderr)
+			mu.Lock()
+			defer mu.Unlock()
+			if firstErr == nil {
+				firstErr = err
+			}
+		})
+	}
+	wg.Wait()
+	res.stderr = stderr.String()
+	return res, firstErr
+}
+
+// runStage runs one stage's test program in the stage's folder, as go test
+// would, through test2json, and reads its events into res.
+func runStage(root, folder, test, program, run string, res *results, progress func(*results), mu *sync.Mutex, stderr *strings.Builder) error {
+	args := []string{"tool", "test2json", "-t", "-p", "workbook/" + folder, test, "-test.v=test2json", "-test.timeout=30m"}
+	if run != "" {
+		args = append(args, "-test.run="+run)
 	}
 	cmd := exec.Command("go", args...)
-	cmd.Dir = root
+	cmd.Dir = filepath.Join(root, folder)
 	cmd.Env = append(os.Environ(), cli.ProgramEnv+"="+program)
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
-	res, parseErr := parseEvents(out, folders, progress)
+	readErr := res.read(out, progress, mu)
 	waitErr := cmd.Wait()
-	if parseErr != nil {
-		return nil, parseErr
+	mu.Lock()
+	stderr.WriteString(errOut.String())
+	mu.Unlock()
+	if readErr != nil {
+		return readErr
 	}
 	var exitErr *exec.ExitError
 	if waitErr != nil && !errors.As(waitErr, &exitErr) {
-		return nil, waitErr
+		return waitErr
 	}
-	res.stderr = errOut.String()
-	return res, nil
+	return nil
 }

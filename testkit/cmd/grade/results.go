@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // event is one line of `go test -json` (cmd/test2json).
@@ -41,16 +42,25 @@ type results struct {
 	printed int    // how many summary lines are out
 }
 
+func newResults(folders []string) *results {
+	res := &results{}
+	for _, f := range folders {
+		res.stages = append(res.stages, &stageResult{folder: f, tests: map[string]*testResult{}})
+	}
+	return res
+}
+
 // parseEvents reads go test's JSON stream for the packages of folders,
 // calling progress whenever a package ends.
 func parseEvents(r io.Reader, folders []string, progress func(*results)) (*results, error) {
-	res := &results{}
-	byPackage := map[string]*stageResult{}
-	for _, f := range folders {
-		s := &stageResult{folder: f, tests: map[string]*testResult{}}
-		res.stages = append(res.stages, s)
-		byPackage["workbook/"+f] = s
-	}
+	res := newResults(folders)
+	return res, res.read(r, progress, &sync.Mutex{})
+}
+
+// read adds the events of a JSON stream (go test's, or test2json's for one
+// stage) to res, calling progress whenever a package ends. Several streams
+// may be read at once: mu guards res.
+func (res *results) read(r io.Reader, progress func(*results), mu *sync.Mutex) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
@@ -58,19 +68,28 @@ func parseEvents(r io.Reader, folders []string, progress func(*results)) (*resul
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			continue // not an event (go test prints build errors as text)
 		}
-		s := byPackage[e.Package]
-		if s == nil {
-			s = byPackage[strings.TrimSuffix(e.Package, " [build failed]")]
+		mu.Lock()
+		if s := res.stage(e.Package); s != nil {
+			s.add(e)
+			if s.done {
+				progress(res)
+			}
 		}
-		if s == nil {
-			continue
-		}
-		s.add(e)
-		if s.done {
-			progress(res)
+		mu.Unlock()
+	}
+	return sc.Err()
+}
+
+// stage returns the stage of a package ("workbook/stage05_info", or go
+// test's "workbook/stage05_info [build failed]"), or nil.
+func (res *results) stage(pkg string) *stageResult {
+	pkg = strings.TrimSuffix(pkg, " [build failed]")
+	for _, s := range res.stages {
+		if pkg == "workbook/"+s.folder {
+			return s
 		}
 	}
-	return res, sc.Err()
+	return nil
 }
 
 // number is the stage's number, from its folder's name (stage05_info: 5).
