@@ -64,6 +64,15 @@ func TestMagnetInfoXPe(t *testing.T) {
 	requireMagnetInfoFacts(t, res, facts, "a link without tr: ask its x.pe peers for the metadata; print no Tracker URL line")
 }
 
+// TestMagnetInfoNoPeers: a tracker that lists nobody leaves no one to ask
+// for the metadata: one error line, at once.
+func TestMagnetInfoNoPeers(t *testing.T) {
+	t.Parallel()
+	_, link, _ := metadataSwarm(t, torrentfile.Options{Seed: 175, Name: "alone.bin", Length: 70000})
+	res := cli.Run(t, "magnet_info", link)
+	requireOneLineError(t, res, "the tracker lists no peers: say so (there is no one to ask for the metadata)", "peer")
+}
+
 // metadataLies are the ways a peer can lie about the metadata, each with
 // what the client should do about it.
 var metadataLies = []struct {
