@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -43,23 +44,37 @@ func (r magnetRun) metainfo(ctx context.Context, stderr io.Writer) (*torrent.Met
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(peers) == 0 {
+		return nil, nil, errors.New("the tracker lists no peers for this info hash: no one to ask for the metadata")
+	}
+	raw, err := r.firstMetadata(ctx, peers)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := torrent.ParseInfo(raw) // hashes right, so every peer would send it: no next peer
+	if err != nil {
+		return nil, nil, fmt.Errorf("the metadata of %x: %w", r.link.InfoHash, err)
+	}
+	l := r.link
+	return &torrent.Metainfo{TrackerURL: l.TrackerURL(), AnnounceList: l.Tiers(), Info: info, InfoHash: l.InfoHash}, peers, nil
+}
+
+// firstMetadata asks the peers in turn and returns the first metadata that
+// hashes to the link's info hash; when none sends it, the error holds each
+// peer's.
+func (r magnetRun) firstMetadata(ctx context.Context, peers []netip.AddrPort) ([]byte, error) {
 	failed := &download.PeersError{}
 	for _, addr := range peers {
 		raw, err := r.metadataFrom(ctx, addr)
 		if err == nil {
-			info, err := torrent.ParseInfo(raw) // hashes right, so every peer would send it: no next peer
-			if err != nil {
-				return nil, nil, fmt.Errorf("the metadata of %x: %w", r.link.InfoHash, err)
-			}
-			l := r.link
-			return &torrent.Metainfo{TrackerURL: l.TrackerURL(), AnnounceList: l.Tiers(), Info: info, InfoHash: l.InfoHash}, peers, nil
+			return raw, nil
 		}
 		if ctx.Err() != nil {
-			return nil, nil, context.Cause(ctx)
+			return nil, context.Cause(ctx)
 		}
 		failed.Errors = append(failed.Errors, err)
 	}
-	return nil, nil, fmt.Errorf("metadata: %w", failed)
+	return nil, fmt.Errorf("metadata: %w", failed)
 }
 
 // metadataFrom asks the peer at addr for the metadata, on a connection of

@@ -45,10 +45,12 @@ func factsOfReal(r *torrentfile.Real) infoFacts {
 
 // output is the exact text `info` prints: the course's lines, then for a
 // multi-file torrent the Files: section (path under the torrent's name, length
-// in bytes).
+// in bytes). No announce (a magnet link without tr): no Tracker URL line.
 func (f infoFacts) output() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Tracker URL: %s\n", f.announce)
+	if f.announce != "" {
+		fmt.Fprintf(&b, "Tracker URL: %s\n", f.announce)
+	}
 	fmt.Fprintf(&b, "Length: %d\n", f.length)
 	fmt.Fprintf(&b, "Info Hash: %s\n", f.infoHash)
 	fmt.Fprintf(&b, "Piece Length: %d\n", f.pieceLength)

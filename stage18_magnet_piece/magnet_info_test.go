@@ -16,7 +16,12 @@ import (
 // for tor (CONTRACT.md: in order, later stages' lines allowed between).
 func requireMagnetInfo(t *testing.T, res cli.Result, tor *torrentfile.Torrent, hint string) {
 	t.Helper()
-	want := factsOf(tor).output()
+	requireMagnetInfoFacts(t, res, factsOf(tor), hint)
+}
+
+func requireMagnetInfoFacts(t *testing.T, res cli.Result, facts infoFacts, hint string) {
+	t.Helper()
+	want := facts.output()
 	cli.RequireLines(t, res, want, hint)
 	if !cli.Grading() {
 		require.Equal(t, want, res.Stdout, "%s\n%s", hint, res)
@@ -45,6 +50,27 @@ func TestMagnetInfo(t *testing.T) {
 			require.Empty(t, sw[0].Violations())
 		})
 	}
+}
+
+// TestMagnetInfoXPe: a link with no tracker, only x.pe peers, gets its
+// metadata from them, and prints no Tracker URL line (as magnet_parse).
+func TestMagnetInfoXPe(t *testing.T) {
+	t.Parallel()
+	tor := torrentfile.MustBuild(t, torrentfile.Options{Seed: 174, Name: "xpe.bin", Length: 70000, PieceLength: 32768})
+	sw := swarm.StartSwarm(t, swarm.FromTorrent(tor), swarm.Options{}, swarm.Options{})
+	res := cli.Run(t, "magnet_info", torrentfile.Magnet{InfoHash: tor.InfoHash, Peers: sw.Addrs()}.String())
+	facts := factsOf(tor)
+	facts.announce = ""
+	requireMagnetInfoFacts(t, res, facts, "a link without tr: ask its x.pe peers for the metadata; print no Tracker URL line")
+}
+
+// TestMagnetInfoNoPeers: a tracker that lists nobody leaves no one to ask
+// for the metadata: one error line, at once.
+func TestMagnetInfoNoPeers(t *testing.T) {
+	t.Parallel()
+	_, link, _ := metadataSwarm(t, torrentfile.Options{Seed: 175, Name: "alone.bin", Length: 70000})
+	res := cli.Run(t, "magnet_info", link)
+	requireOneLineError(t, res, "the tracker lists no peers: say so (there is no one to ask for the metadata)", "peer")
 }
 
 // metadataLies are the ways a peer can lie about the metadata, each with

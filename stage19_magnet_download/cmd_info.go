@@ -36,9 +36,13 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// printInfo prints the lines of `info` (and of `magnet_info`).
+// printInfo prints the lines of `info` (and of `magnet_info`). A magnet
+// link without a tracker (only x.pe peers) has no Tracker URL line, as in
+// `magnet_parse`.
 func printInfo(stdout io.Writer, m *torrent.Metainfo) {
-	fmt.Fprintf(stdout, "Tracker URL: %s\n", m.TrackerURL)
+	if m.TrackerURL != "" {
+		fmt.Fprintf(stdout, "Tracker URL: %s\n", m.TrackerURL)
+	}
 	fmt.Fprintf(stdout, "Length: %d\n", m.Info.Length)
 	fmt.Fprintf(stdout, "Info Hash: %x\n", m.InfoHash)
 	fmt.Fprintf(stdout, "Piece Length: %d\n", m.Info.PieceLength)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -43,23 +44,66 @@ func (r magnetRun) metainfo(ctx context.Context, stderr io.Writer) (*torrent.Met
 	if err != nil {
 		return nil, nil, err
 	}
-	failed := &download.PeersError{}
-	for _, addr := range peers {
-		raw, err := r.metadataFrom(ctx, addr)
-		if err == nil {
-			info, err := torrent.ParseInfo(raw) // hashes right, so every peer would send it: no next peer
-			if err != nil {
-				return nil, nil, fmt.Errorf("the metadata of %x: %w", r.link.InfoHash, err)
-			}
-			l := r.link
-			return &torrent.Metainfo{TrackerURL: l.TrackerURL(), AnnounceList: l.Tiers(), Info: info, InfoHash: l.InfoHash}, peers, nil
-		}
-		if ctx.Err() != nil {
-			return nil, nil, context.Cause(ctx)
-		}
-		failed.Errors = append(failed.Errors, err)
+	if len(peers) == 0 {
+		return nil, nil, errors.New("the tracker lists no peers for this info hash: no one to ask for the metadata")
 	}
-	return nil, nil, fmt.Errorf("metadata: %w", failed)
+	raw, err := r.firstMetadata(ctx, peers)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := torrent.ParseInfo(raw) // hashes right, so every peer would send it: no next peer
+	if err != nil {
+		return nil, nil, fmt.Errorf("the metadata of %x: %w", r.link.InfoHash, err)
+	}
+	l := r.link
+	return &torrent.Metainfo{TrackerURL: l.TrackerURL(), AnnounceList: l.Tiers(), Info: info, InfoHash: l.InfoHash}, peers, nil
+}
+
+// metadataAtOnce is how many peers firstMetadata asks at the same time: a
+// dead or silent peer then delays nothing while another answers, and a few
+// copies of the metadata (kilobytes) are little to waste.
+const metadataAtOnce = 4
+
+// firstMetadata asks up to metadataAtOnce peers at a time, in the order
+// given, and returns the first metadata that hashes to the link's info
+// hash; the other peers are stopped before it returns. When none sends it,
+// the error holds each peer's, in peer order.
+func (r magnetRun) firstMetadata(ctx context.Context, peers []netip.AddrPort) ([]byte, error) {
+	type result struct {
+		peer int
+		raw  []byte
+		err  error
+	}
+	ctx, stop := context.WithCancel(ctx)
+	results := make(chan result)
+	next, running := 0, 0
+	defer func() { // no goroutine outlives the call: stop them, wait for them
+		stop()
+		for ; running > 0; running-- {
+			<-results
+		}
+	}()
+	errs := make([]error, len(peers))
+	for next < len(peers) || running > 0 {
+		for running < metadataAtOnce && next < len(peers) {
+			go func(i int) {
+				raw, err := r.metadataFrom(ctx, peers[i])
+				results <- result{i, raw, err}
+			}(next)
+			next++
+			running++
+		}
+		res := <-results
+		running--
+		if res.err == nil {
+			return res.raw, nil
+		}
+		if ctx.Err() != nil { // Ctrl-C: the next peer would not be asked either
+			return nil, context.Cause(ctx)
+		}
+		errs[res.peer] = res.err
+	}
+	return nil, fmt.Errorf("metadata: %w", &download.PeersError{Errors: errs})
 }
 
 // metadataFrom asks the peer at addr for the metadata, on a connection of

@@ -75,3 +75,18 @@ func TestMagnetDownloadOnlyLyingPeers(t *testing.T) {
 	requireOneLineError(t, res, "no peer sent metadata that hashes to the link's info hash: fail, and write nothing")
 	requireNoOutput(t, dir, res)
 }
+
+// TestMagnetDownloadSilentMetadataPeer: the first peer listed never
+// answers the metadata request, and the time limit for a peer is longer
+// than the whole run may take (WORKBOOK_PEER_TIMEOUT=5m, cli.DefaultTimeout
+// 60 s). Asking one peer after the other would wait on it to the end; the
+// metadata must come from the second peer meanwhile (the first good one
+// wins), and the download then uses both.
+func TestMagnetDownloadSilentMetadataPeer(t *testing.T) {
+	t.Setenv("WORKBOOK_PEER_TIMEOUT", "5m")
+	tor, link, _ := metadataSwarm(t, magnetFile, swarm.Options{Fault: swarm.MetadataNoAnswer}, swarm.Options{})
+	out := filepath.Join(t.TempDir(), "out")
+	res := cli.Run(t, "magnet_download", "-o", out, link)
+	require.Equal(t, 0, res.ExitCode, "ask more than one peer for the metadata at a time: the first never answers\n%s", res)
+	require.NoError(t, tor.VerifyContent(out))
+}
