@@ -109,6 +109,14 @@ func (c *client) metadataMessage() metadataMsg {
 
 // magnetReady does both handshakes: the BitTorrent one with the extension
 // bit, then reads up to the seeder's extension handshake, sending its own.
+// seederHandshake reads the seeder's handshake: a client sends nothing
+// more before it (the seeder reports bytes behind the client's handshake).
+func (c *client) seederHandshake() {
+	c.t.Helper()
+	_, err := c.handshake()
+	require.NoError(c.t, err)
+}
+
 func (c *client) magnetReady() map[string]any {
 	c.t.Helper()
 	hs, err := c.handshake()
@@ -408,6 +416,7 @@ func TestExtensionViolations(t *testing.T) {
 		want     string
 	}{
 		{"extended message without the extension bit", [8]byte{}, swarm.Honest, func(c *client) {
+			c.seederHandshake() // a client speaks after the seeder's handshake
 			c.sendExtHandshake(map[string]any{"ut_metadata": int64(1)})
 		}, "did not set the extension bit"},
 		{"request with the client's own id", extensionBit, swarm.Honest, func(c *client) {
@@ -415,22 +424,28 @@ func TestExtensionViolations(t *testing.T) {
 			c.sendMetadataRequest(clientMetadataID, 0)
 		}, "extended message id 1, which the seeder's m never gave"},
 		{"request before the seeder's extension handshake", extensionBit, swarm.NoExtensionHandshake, func(c *client) {
+			c.seederHandshake() // a client speaks after the seeder's handshake
 			c.sendExtHandshake(map[string]any{"ut_metadata": int64(1)})
 			c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
 		}, "extended message id 3 before the seeder's extension handshake"},
 		{"request before the client's extension handshake", extensionBit, swarm.Honest, func(c *client) {
+			c.seederHandshake() // a client speaks after the seeder's handshake
 			c.sendMetadataRequest(swarm.DefaultUTMetadataID, 0)
 		}, "gave no ut_metadata id"},
 		{"extension handshake not bencode", extensionBit, swarm.Honest, func(c *client) {
+			c.seederHandshake() // a client speaks after the seeder's handshake
 			c.sendExt(0, []byte("d1:m"))
 		}, "is not a bencoded dictionary"},
 		{"extension handshake string longer than the message", extensionBit, swarm.Honest, func(c *client) {
+			c.seederHandshake() // a client speaks after the seeder's handshake
 			c.sendExt(0, []byte("d1:md11:ut_metadatai1ee1:v999999999999:xe"))
 		}, "is not a bencoded dictionary"},
 		{"extension handshake without m", extensionBit, swarm.Honest, func(c *client) {
+			c.seederHandshake() // a client speaks after the seeder's handshake
 			c.sendExt(0, encode(c.t, map[string]any{"v": "x"}))
 		}, "no m dictionary"},
 		{"ut_metadata 256", extensionBit, swarm.Honest, func(c *client) {
+			c.seederHandshake() // a client speaks after the seeder's handshake
 			c.sendExtHandshake(map[string]any{"ut_metadata": int64(256)})
 		}, "m.ut_metadata = 256"},
 		{"request without ut_metadata of its own", extensionBit, swarm.Honest, func(c *client) {

@@ -115,6 +115,12 @@ func (p *peerConn) handshake() bool {
 		return false
 	}
 
+	// BEP 3 lets a client send messages right behind its handshake, but
+	// aria2 1.36 drops and bans a peer whose handshake comes with more
+	// bytes behind it: a client must wait for our handshake first.
+	if n := p.r.Buffered(); n > 0 {
+		s.violation("%d bytes right behind the client's handshake, before ours: aria2 drops such a peer", n)
+	}
 	reply := encodeHandshake(protocol, p.reserved(), s.content.InfoHash, s.peerID)
 	switch p.opts.Fault {
 	case NoHandshakeReply:

@@ -328,7 +328,8 @@ func (s *Seeder) MetadataRequests() []int {
 }
 
 // Violations lists what clients did against the protocol: a handshake for
-// another torrent, a request while choked, out of range or over 16 KiB, a
+// another torrent, bytes sent right behind the handshake before the
+// seeder's (BEP 3 allows them, aria2 bans the peer), a request while choked, out of range or over 16 KiB, a
 // request for a piece not announced, malformed messages; and for the
 // extension protocol: extended messages without the extension bit, a
 // malformed extension handshake, a ut_metadata message sent with an id the

@@ -59,13 +59,17 @@ func dialReserved(t *testing.T, s *swarm.Seeder, infoHash [20]byte, reserved [8]
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(5 * time.Second))
+	_, err = c.Write(clientHandshake(infoHash, reserved))
+	require.NoError(t, err)
+	return &client{t: t, c: c, r: bufio.NewReader(c)}
+}
+
+// clientHandshake is the test client's handshake.
+func clientHandshake(infoHash [20]byte, reserved [8]byte) []byte {
 	hs := append([]byte{19}, "BitTorrent protocol"...)
 	hs = append(hs, reserved[:]...)
 	hs = append(hs, infoHash[:]...)
-	hs = append(hs, "-TT0001-123456789012"...)
-	_, err = c.Write(hs)
-	require.NoError(t, err)
-	return &client{t: t, c: c, r: bufio.NewReader(c)}
+	return append(hs, "-TT0001-123456789012"...)
 }
 
 func (c *client) handshake() ([]byte, error) {
@@ -516,4 +520,21 @@ func TestSeederCountsKeepAlives(t *testing.T) {
 	require.Equal(t, 7, id)
 	require.Equal(t, 2, s.KeepAlivesReceived())
 	require.Empty(t, s.Violations(), "keep-alives are allowed anywhere")
+}
+
+// TestBytesBehindHandshake: a client that sends a message in the same write
+// as its handshake, before the seeder's answer, is reported: aria2 drops
+// and bans such a peer, though BEP 3 allows it.
+func TestBytesBehindHandshake(t *testing.T) {
+	content := swarm.FromTorrent(torrentfile.Sample(t))
+	s := swarm.Start(t, content, swarm.Options{})
+	c, err := net.Dial("tcp", s.Addr())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Write(append(clientHandshake(content.InfoHash, [8]byte{}), 0, 0, 0, 1, 2)) // and interested
+	require.NoError(t, err)
+	cl := &client{t: t, c: c, r: bufio.NewReader(c)}
+	cl.seederHandshake()
+	require.NoError(t, s.Close())
+	require.Equal(t, []string{"5 bytes right behind the client's handshake, before ours: aria2 drops such a peer"}, s.Violations())
 }
