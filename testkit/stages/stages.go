@@ -117,6 +117,55 @@ func Missing(prev, next []string) []string {
 	return missing
 }
 
+// NewCLITests returns the Test functions of stage dir's root package (its
+// CLI tests) that the stage before it, prevDir, lacks or declares with
+// another body: where a stage's concept shows in its CLI tests, most often.
+func NewCLITests(prevDir, dir string) ([]string, error) {
+	prev, err := rootTests(prevDir)
+	if err != nil {
+		return nil, err
+	}
+	next, err := rootTests(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for name, body := range next {
+		if prev[name] != body {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// rootTests maps the Test functions of a stage's root package to their
+// source text.
+func rootTests(stageDir string) (map[string]string, error) {
+	files, err := filepath.Glob(filepath.Join(stageDir, "*_test.go"))
+	if err != nil {
+		return nil, err
+	}
+	tests := map[string]string{}
+	fset := token.NewFileSet()
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		file, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, decl := range file.Decls {
+			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") && fn.Name.Name != "TestMain" {
+				tests[fn.Name.Name] = string(src[fset.Position(fn.Pos()).Offset:fset.Position(fn.End()).Offset])
+			}
+		}
+	}
+	return tests, nil
+}
+
 // GradingOnlyTests returns the Test functions of a stage's root package
 // (its CLI tests) that check something only in grading mode: those that
 // call cli.Grading() other than as !cli.Grading() (which guards the exact

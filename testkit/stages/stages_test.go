@@ -83,3 +83,16 @@ func helper() bool { return cli.Grading() }
 	require.NoError(t, err)
 	require.Equal(t, []string{"TestLooserWhenGrading"}, got)
 }
+
+func TestNewCLITests(t *testing.T) {
+	prev, next := t.TempDir(), t.TempDir()
+	write := func(dir, src string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "cli_test.go"), []byte("package main\n\nimport \"testing\"\n\n"+src), 0o644))
+	}
+	write(prev, "func TestMain(m *testing.M) {}\nfunc TestKept(t *testing.T) { t.Log(1) }\nfunc TestChanged(t *testing.T) { t.Log(1) }\n")
+	write(next, "func TestMain(m *testing.M) { m.Run() }\nfunc TestKept(t *testing.T) { t.Log(1) }\nfunc TestChanged(t *testing.T) { t.Log(2) }\nfunc TestAdded(t *testing.T) {}\nfunc helper() {}\n")
+
+	got, err := stages.NewCLITests(prev, next)
+	require.NoError(t, err)
+	require.Equal(t, []string{"TestAdded", "TestChanged"}, got, "added or changed, TestMain and helpers left out")
+}
