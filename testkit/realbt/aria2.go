@@ -1,7 +1,10 @@
 package realbt
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -121,7 +124,7 @@ func StartAria2Seeder(t testing.TB, torrentPath, dir string) *Aria2 {
 		p.Logs = append(p.Logs, logPath)
 		a := &Aria2{Addr: loopbackAddr(port), Process: p}
 		if err := p.waitReady(aria2ReadyTimeout, "listening on "+a.Addr.String(), func() error {
-			return dialable(a.Addr.String())
+			return aria2Listening(logPath, a.Addr)
 		}); err != nil {
 			return nil, p.killAfterFailedStart(err)
 		}
@@ -129,6 +132,23 @@ func StartAria2Seeder(t testing.TB, torrentPath, dir string) *Aria2 {
 	})
 	assertLoopbackNowAndAtEnd(t, a.Process)
 	return a
+}
+
+// aria2Listening reports whether aria2 itself listens at addr: its log
+// says so, and the port accepts connections. The port alone is not enough:
+// another program may take it between freePort and aria2's bind, and aria2
+// then seeds nothing (it logs "failed to bind TCP port" and carries on).
+func aria2Listening(logPath string, addr netip.AddrPort) error {
+	log, err := os.ReadFile(logPath)
+	switch {
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return stopWaiting(err)
+	case bytes.Contains(log, []byte("failed to bind TCP port")):
+		return stopWaiting(fmt.Errorf("port %d is taken", addr.Port()))
+	case !bytes.Contains(log, fmt.Appendf(nil, "listening on TCP port %d", addr.Port())):
+		return errors.New("its log does not say it listens yet")
+	}
+	return dialable(addr.String())
 }
 
 // Aria2UTMetadataID is the ut_metadata id aria2 (1.36) advertises in its
