@@ -6,7 +6,9 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +28,15 @@ var update = flag.Bool("update", false, "rewrite drifted command output in the l
 func TestMain(m *testing.M) {
 	if filepath.Base(os.Args[0]) == "go" {
 		os.Exit(GoStandIn(os.Args[1:]))
+	}
+	// A lesson's check mostly waits on the programs it runs (stage 8's on
+	// a tracker's 15 s timeout), so twice as many lessons as CPUs run at
+	// once, unless -test.parallel says otherwise.
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
 	}
 	os.Exit(m.Run())
 }

@@ -57,3 +57,9 @@ func TestHasPackages(t *testing.T) {
 	require.False(t, hasPackages([]string{"-count=1", "-run=TestX"}))
 	require.True(t, hasPackages([]string{"-count=1", "./stage01_bencode_strings/..."}))
 }
+
+func TestHasFlag(t *testing.T) {
+	require.True(t, hasFlag([]string{"-count=1", "-p=1"}, "p"))
+	require.True(t, hasFlag([]string{"--p", "1"}, "p"))
+	require.False(t, hasFlag([]string{"-parallel=4", "./p/..."}, "p"), "-parallel is not -p")
+}
