@@ -1,10 +1,7 @@
 package realbt
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -134,21 +131,12 @@ func StartAria2Seeder(t testing.TB, torrentPath, dir string) *Aria2 {
 	return a
 }
 
-// aria2Listening reports whether aria2 itself listens at addr: its log
-// says so, and the port accepts connections. The port alone is not enough:
-// another program may take it between freePort and aria2's bind, and aria2
-// then seeds nothing (it logs "failed to bind TCP port" and carries on).
+// aria2Listening reports whether aria2 itself listens at addr (see
+// listening): it logs "IPv4 BitTorrent: listening on TCP port N", or
+// "failed to bind TCP port N" and carries on, seeding nothing.
 func aria2Listening(logPath string, addr netip.AddrPort) error {
-	log, err := os.ReadFile(logPath)
-	switch {
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return stopWaiting(err)
-	case bytes.Contains(log, []byte("failed to bind TCP port")):
-		return stopWaiting(fmt.Errorf("port %d is taken", addr.Port()))
-	case !bytes.Contains(log, fmt.Appendf(nil, "listening on TCP port %d", addr.Port())):
-		return errors.New("its log does not say it listens yet")
-	}
-	return dialable(addr.String())
+	return listening(logPath, addr,
+		fmt.Sprintf("listening on TCP port %d", addr.Port()), fmt.Sprintf("failed to bind TCP port %d", addr.Port()))
 }
 
 // Aria2UTMetadataID is the ut_metadata id aria2 (1.36) advertises in its

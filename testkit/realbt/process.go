@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,6 +177,24 @@ func (p *Process) waitReady(timeout time.Duration, what string, ready func() err
 		case <-tick.C:
 		}
 	}
+}
+
+// listening reports whether a program itself listens at addr: its log at
+// logPath has the line ok, and the port accepts connections. The port
+// alone is not enough: another program may take it between freePort and
+// the program's bind. A log line with failed stops the wait (startWithRetry
+// then takes another port).
+func listening(logPath string, addr netip.AddrPort, ok, failed string) error {
+	log, err := os.ReadFile(logPath)
+	switch {
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return stopWaiting(err)
+	case bytes.Contains(log, []byte(failed)):
+		return stopWaiting(fmt.Errorf("its log says %q", failed))
+	case !bytes.Contains(log, []byte(ok)):
+		return fmt.Errorf("its log does not say %q yet", ok)
+	}
+	return dialable(addr.String())
 }
 
 // dialable reports whether something accepts TCP connections at addr.

@@ -159,7 +159,8 @@ func startQBittorrent(t testing.TB, base string, peerPort, webUIPort int) (*QBit
 	if err != nil {
 		return nil, err
 	}
-	p.Logs = append(p.Logs, filepath.Join(profile, "qBittorrent", "data", "logs", "qbittorrent.log"))
+	logPath := filepath.Join(profile, "qBittorrent", "data", "logs", "qbittorrent.log")
+	p.Logs = append(p.Logs, logPath)
 	q := &QBittorrent{
 		Addr:    loopbackAddr(peerPort),
 		WebUI:   fmt.Sprintf("http://127.0.0.1:%d", webUIPort),
@@ -171,7 +172,10 @@ func startQBittorrent(t testing.TB, base string, peerPort, webUIPort int) (*QBit
 		if _, err := q.get(context.Background(), "/api/v2/app/version", nil); err != nil {
 			return err
 		}
-		return dialable(q.Addr.String())
+		// libtorrent's lines in qBittorrent's log.
+		return listening(logPath, q.Addr,
+			fmt.Sprintf(`Successfully listening on IP. IP: "127.0.0.1". Port: "TCP/%d"`, peerPort),
+			fmt.Sprintf(`Failed to listen on IP. IP: "127.0.0.1". Port: "TCP/%d"`, peerPort))
 	})
 	if err != nil {
 		return nil, p.killAfterFailedStart(err)

@@ -11,18 +11,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestAria2Listening: a port that accepts connections is not enough, for
+// TestListening: a port that accepts connections is not enough, for
 // another program may hold it; aria2's log must say it listens there, and
 // a failed bind stops the wait at once (startWithRetry then takes another
 // port).
-func TestAria2Listening(t *testing.T) {
+func TestListening(t *testing.T) {
 	other, err := net.Listen("tcp", "127.0.0.1:0") // another program on the port
 	require.NoError(t, err)
 	defer other.Close()
 	addr := other.Addr().(*net.TCPAddr).AddrPort()
 	log := filepath.Join(t.TempDir(), "aria2.log")
 
-	require.ErrorContains(t, aria2Listening(log, addr), "does not say it listens yet", "no log yet, though the port answers")
+	require.ErrorContains(t, aria2Listening(log, addr), "does not say", "no log yet, though the port answers")
 	write := func(line string) { require.NoError(t, os.WriteFile(log, []byte(line+"\n"), 0o644)) }
 	write(fmt.Sprintf("[ERROR] [PeerListenCommand.cc:83] IPv4 BitTorrent: failed to bind TCP port %d", addr.Port()))
 	err = aria2Listening(log, addr)
