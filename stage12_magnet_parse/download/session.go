@@ -39,6 +39,7 @@ type session struct {
 	pieces   []*piece // the pieces we fetch from this peer
 	depth    int      // requests to keep in flight (PipelineDepth at first)
 	inFlight int      // requests sent and not answered
+	peak     int      // the most requests ever in flight
 	meter    *meter   // if set, sizes depth from the peer's round trip and rate
 
 	stall     time.Duration // how long the peer may send no block we asked for
@@ -131,11 +132,12 @@ func (s *session) block(m *peer.Message) (*piece, error) {
 }
 
 // stray counts a block we did not ask for or no longer wait for. Some are
-// innocent (on the wire when the peer choked us or got our cancel): a
-// pipeline's worth and one per block we took or gave up are forgiven.
+// innocent (on the wire when the peer choked us or got our cancel): the
+// deepest pipeline we had (the meter may have shrunk it since) and one
+// per block we took or gave up are forgiven.
 func (s *session) stray(index, begin int) error {
 	s.strays++
-	if s.strays > s.depth+s.accepted+s.abandoned {
+	if s.strays > s.peak+s.accepted+s.abandoned {
 		return fmt.Errorf("%w: %d blocks we did not ask for (the last at %d in piece %d)", ErrProtocol, s.strays, begin, index)
 	}
 	return nil
@@ -165,6 +167,7 @@ func (s *session) request() error {
 		before := len(batch)
 		batch = p.requests(batch, s.depth-s.inFlight)
 		s.inFlight += len(batch) - before
+		s.peak = max(s.peak, s.inFlight)
 	}
 	if len(batch) == 0 {
 		return nil

@@ -75,7 +75,7 @@ func TestSessionBlocks(t *testing.T) {
 	p := newPiece(0, 2*peer.BlockSize+100) // blocks of 16384, 16384, 100
 	s.pieces = []*piece{p}
 	require.Len(t, p.requests(nil, s.depth), 2)
-	s.inFlight = 2
+	s.inFlight, s.peak = 2, 2 // as request would have it
 
 	handle := func(m *peer.Message) *piece {
 		t.Helper()
@@ -104,11 +104,24 @@ func TestSessionBlocks(t *testing.T) {
 	require.Nil(t, handle(block(peer.BlockSize, peer.BlockSize)))
 	require.Same(t, p, handle(block(2*peer.BlockSize, 100)), "the last block completes the piece")
 
-	// Budget: a pipeline (2), plus one per block taken (3) or given up (1).
+	// Budget: the deepest pipeline (2), plus one per block taken (3) or
+	// given up (1).
 	for n := 5; n <= 6; n++ {
 		_, err := s.handle(block(1, 1))
 		require.NoError(t, err, "stray %d of 6 forgiven", n)
 	}
 	_, err := s.handle(block(1, 1))
 	require.ErrorIs(t, err, ErrProtocol, "a seventh stray is a flood")
+}
+
+// TestStrayBudgetKeepsThePeak: the meter may shrink the depth while the
+// blocks of a deeper pipeline are still on their way (or sent twice, by a
+// peer that duplicates every block); the budget is the deepest pipeline,
+// not the depth of the moment.
+func TestStrayBudgetKeepsThePeak(t *testing.T) {
+	s := &session{numPieces: 1, has: peer.Bitfield{0x80}, depth: 5, peak: 64}
+	for n := 1; n <= 64; n++ {
+		require.NoError(t, s.stray(0, 1), "stray %d of 64 forgiven", n)
+	}
+	require.ErrorIs(t, s.stray(0, 1), ErrProtocol)
 }

@@ -382,6 +382,10 @@ func TestDownloadEndgame(t *testing.T) {
 
 	opts := testOptions()
 	opts.Timeouts.Read = time.Minute // slow is slow, not stalled
+	// So the slow peer takes every piece first: the meter would shrink its
+	// pipeline to two pieces, both of which the fast peer may then finish
+	// last, at once, and the download ends without a cancel.
+	opts.FixedDepth = download.PipelineDepth
 	out, _, err := fetch(t, tt, []netip.AddrPort{slow.AddrPort(), late.AddrPort()}, opts)
 	require.NoError(t, err)
 	require.NoError(t, tt.VerifyContent(out))
