@@ -97,9 +97,9 @@ func TestAnnounce(t *testing.T) {
 		},
 		{
 			name:    "no answer",
-			client:  tracker.Client{Timeout: 200 * time.Millisecond},
+			client:  tracker.Client{Timeout: time.Second}, // 200 ms were not always enough to reach a busy fake tracker
 			answer:  faketracker.Answer{Reply: faketracker.Hang},
-			wantErr: "announce to URL: no answer within 200ms: timed out",
+			wantErr: "announce to URL: no answer within 1s: timed out",
 		},
 		{
 			name:    "oversized, streamed",
