@@ -30,3 +30,15 @@ func TestListening(t *testing.T) {
 	write(fmt.Sprintf("[NOTICE] [PeerListenCommand.cc:78] IPv4 BitTorrent: listening on TCP port %d", addr.Port()))
 	require.NoError(t, aria2Listening(log, addr))
 }
+
+// TestFreePortBelowEphemeral: the programs' ports lie below the range the
+// kernel hands out for port 0 and outgoing connections, so the tests' own
+// listeners cannot take them first.
+func TestFreePortBelowEphemeral(t *testing.T) {
+	for range 20 {
+		port, err := freePort()
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, port, 10000)
+		require.Less(t, port, ephemeralLow())
+	}
+}

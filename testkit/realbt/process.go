@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -185,6 +187,15 @@ func (p *Process) waitReady(timeout time.Duration, what string, ready func() err
 // the program's bind. A log line with failed stops the wait (startWithRetry
 // then takes another port).
 func listening(logPath string, addr netip.AddrPort, ok, failed string) error {
+	if err := logSays(logPath, ok, failed); err != nil {
+		return err
+	}
+	return dialable(addr.String())
+}
+
+// logSays reports whether the log at logPath has the line ok; one with
+// failed stops the wait.
+func logSays(logPath, ok, failed string) error {
 	log, err := os.ReadFile(logPath)
 	switch {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
@@ -194,7 +205,7 @@ func listening(logPath string, addr netip.AddrPort, ok, failed string) error {
 	case !bytes.Contains(log, []byte(ok)):
 		return fmt.Errorf("its log does not say %q yet", ok)
 	}
-	return dialable(addr.String())
+	return nil
 }
 
 // dialable reports whether something accepts TCP connections at addr.
@@ -208,15 +219,21 @@ func dialable(addr string) error {
 
 // freePort returns a port that is free on 127.0.0.1 for both TCP and UDP
 // right now (qBittorrent and opentracker can use both on the same number).
-// Another process may take it before the program binds it; the Start
-// functions retry with a new port when that happens.
+// It picks one below the kernel's ephemeral range (ephemeralLow): every
+// test's own listener (port 0) and every outgoing connection gets a port in
+// that range, so none of them can take the port before the program binds
+// it, as happened with go test running four packages at once (a fake
+// tracker got qBittorrent's Web UI port). Another program started this way
+// may still pick the same number; the Start functions then retry.
 func freePort() (int, error) {
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	const lowest = 10000
+	high := ephemeralLow()
+	for range 50 {
+		port := lowest + rand.IntN(high-lowest)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
-			return 0, fmt.Errorf("find free port: %w", err)
+			continue
 		}
-		port := l.Addr().(*net.TCPAddr).Port
 		_ = l.Close()
 		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
@@ -225,7 +242,26 @@ func freePort() (int, error) {
 		_ = u.Close()
 		return port, nil
 	}
-	return 0, errors.New("find free port: no port free for both TCP and UDP after 20 tries")
+	return 0, fmt.Errorf("find free port: none free for both TCP and UDP in %d..%d after 50 tries", lowest, high-1)
+}
+
+// ephemeralLow is the first port of the range the kernel hands out for
+// port 0 and outgoing connections (Linux: net.ipv4.ip_local_port_range),
+// or 32768 (Linux's default) when it cannot be read or leaves no room below.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 32768
+	}
+	low, err := strconv.Atoi(f[0])
+	if err != nil || low <= 12000 {
+		return 32768
+	}
+	return low
 }
 
 // startWithRetry runs start up to startAttempts times, each time with a

@@ -169,6 +169,12 @@ func startQBittorrent(t testing.TB, base string, peerPort, webUIPort int) (*QBit
 		http:    newLoopbackHTTP(t),
 	}
 	err = p.waitReady(qbittorrentReadyTimeout, "ready (Web UI and peer port)", func() error {
+		// The log first: a request to a port qBittorrent failed to bind
+		// would go to whatever holds it.
+		if err := logSays(logPath, fmt.Sprintf("Web UI: Now listening on IP: 127.0.0.1, port: %d", webUIPort),
+			fmt.Sprintf("Web UI: Unable to bind to IP: 127.0.0.1, port: %d", webUIPort)); err != nil {
+			return err
+		}
 		if _, err := q.get(context.Background(), "/api/v2/app/version", nil); err != nil {
 			return err
 		}
