@@ -378,7 +378,10 @@ func TestDownloadEndgame(t *testing.T) {
 		all[i] = i
 	}
 	slow := start(t, tt, swarm.Options{BlockDelay: 500 * time.Millisecond})
-	late := start(t, tt, swarm.Options{LateHaves: all, HaveDelay: 300 * time.Millisecond})
+	// 5 ms a block: the fast peer's pieces complete over a third of a
+	// second, not in one burst that could end the download before the slow
+	// peer's worker wakes to cancel (as it did on a machine at load 13).
+	late := start(t, tt, swarm.Options{LateHaves: all, HaveDelay: 300 * time.Millisecond, BlockDelay: 5 * time.Millisecond})
 
 	opts := testOptions()
 	opts.Timeouts.Read = time.Minute // slow is slow, not stalled
