@@ -130,8 +130,8 @@ func NewCLITests(prevDir, dir string) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	for name, body := range next {
-		if prev[name] != body {
+	for name, fn := range next {
+		if prev[name].src != fn.src {
 			names = append(names, name)
 		}
 	}
@@ -139,14 +139,20 @@ func NewCLITests(prevDir, dir string) ([]string, error) {
 	return names, nil
 }
 
-// rootTests maps the Test functions of a stage's root package to their
-// source text.
-func rootTests(stageDir string) (map[string]string, error) {
+// testFunc is one Test function: its syntax and its source text.
+type testFunc struct {
+	decl *ast.FuncDecl
+	src  string
+}
+
+// rootTests returns the Test functions of a stage's root package (its CLI
+// tests) by name, TestMain left out.
+func rootTests(stageDir string) (map[string]testFunc, error) {
 	files, err := filepath.Glob(filepath.Join(stageDir, "*_test.go"))
 	if err != nil {
 		return nil, err
 	}
-	tests := map[string]string{}
+	tests := map[string]testFunc{}
 	fset := token.NewFileSet()
 	for _, path := range files {
 		src, err := os.ReadFile(path)
@@ -159,7 +165,7 @@ func rootTests(stageDir string) (map[string]string, error) {
 		}
 		for _, decl := range file.Decls {
 			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") && fn.Name.Name != "TestMain" {
-				tests[fn.Name.Name] = string(src[fset.Position(fn.Pos()).Offset:fset.Position(fn.End()).Offset])
+				tests[fn.Name.Name] = testFunc{fn, string(src[fset.Position(fn.Pos()).Offset:fset.Position(fn.End()).Offset])}
 			}
 		}
 	}
@@ -172,22 +178,14 @@ func rootTests(stageDir string) (map[string]string, error) {
 // checks that grading mode leaves out, so a program that passes outside
 // grading mode passes those tests in it too).
 func GradingOnlyTests(stageDir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(stageDir, "*_test.go"))
+	tests, err := rootTests(stageDir)
 	if err != nil {
 		return nil, err
 	}
 	var names []string
-	fset := token.NewFileSet()
-	for _, path := range files {
-		file, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, err
-		}
-		for _, decl := range file.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") && callsGrading(fn.Body) {
-				names = append(names, fn.Name.Name)
-			}
+	for name, fn := range tests {
+		if callsGrading(fn.decl.Body) {
+			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
