@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -249,15 +248,11 @@ func freePort() (int, error) {
 // port 0 and outgoing connections (Linux: net.ipv4.ip_local_port_range),
 // or 32768 (Linux's default) when it cannot be read or leaves no room below.
 func ephemeralLow() int {
-	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
-	if err != nil {
-		return 32768
+	var low int
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range") // "32768	60999"
+	if err == nil {
+		_, err = fmt.Sscan(string(b), &low)
 	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 32768
-	}
-	low, err := strconv.Atoi(f[0])
 	if err != nil || low <= 12000 {
 		return 32768
 	}
