@@ -105,7 +105,7 @@ func Aria2DownloadArgs(torrentPath, dir string, port int) []string {
 // whitelist the info hash in the tracker first.
 func StartAria2Seeder(t testing.TB, torrentPath, dir string) *Aria2 {
 	t.Helper()
-	Require(t, "aria2c", "ss")
+	Require(t, "aria2c")
 	for _, p := range []string{torrentPath, dir} {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("realbt: aria2 seeder: %v", err)

@@ -8,9 +8,10 @@
 //
 //   - Nothing leaves 127.0.0.0/8. Every program is bound to 127.0.0.1, with
 //     DHT, peer exchange, local peer discovery, UPnP/NAT-PMP, proxies and
-//     every "phone home" feature off, and every Start function checks with
-//     `ss` (AssertLoopbackOnly) that the program's sockets are all on
-//     loopback, once it is ready and again when the test ends.
+//     every "phone home" feature off, and every Start function checks
+//     (AssertLoopbackOnly, which reads the program's sockets from /proc as
+//     `ss -tunap` shows them) that they are all on loopback, once it is
+//     ready and again when the test ends.
 //   - CI never skips. Require skips a test when a program is not installed,
 //     except when the CI environment variable is set: then it fails.
 //

@@ -57,7 +57,7 @@ type Opentracker struct {
 // when the test ends.
 func StartOpentracker(t testing.TB, infoHashes ...[20]byte) *Opentracker {
 	t.Helper()
-	Require(t, "opentracker", "ss")
+	Require(t, "opentracker")
 	base := t.TempDir()
 	tr := startWithRetry(t, "opentracker", func(port int) (*Opentracker, error) {
 		return startOpentracker(t, base, port, infoHashes)

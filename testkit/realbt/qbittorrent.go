@@ -128,7 +128,7 @@ AutoDownloader\EnableProcessing=false
 // torrents with AddTorrent.
 func StartQBittorrent(t testing.TB) *QBittorrent {
 	t.Helper()
-	Require(t, "qbittorrent-nox", "ss")
+	Require(t, "qbittorrent-nox")
 	base := t.TempDir()
 	q := startWithRetry(t, "qbittorrent-nox", func(peerPort int) (*QBittorrent, error) {
 		webUIPort, err := freePort()

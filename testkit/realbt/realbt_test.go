@@ -40,7 +40,7 @@ type seeder struct {
 // both seeders.
 func startSwarm(t *testing.T, build func(announce string) *torrentfile.Torrent) (*realbt.Opentracker, *torrentfile.Torrent, []seeder) {
 	t.Helper()
-	realbt.Require(t, "opentracker", "aria2c", "qbittorrent-nox", "ss")
+	realbt.Require(t, "opentracker", "aria2c", "qbittorrent-nox")
 
 	tr := realbt.StartOpentracker(t)
 	tor := build(tr.AnnounceURL)
@@ -168,7 +168,7 @@ func TestAria2DownloadsFromRealSeeders(t *testing.T) {
 		select {
 		case err := <-done:
 			require.NoError(t, err, "aria2c download failed:\n%s", stdout.String())
-			require.True(t, checked, "aria2c ended before its sockets could be checked with ss")
+			require.True(t, checked, "aria2c ended before its sockets could be checked")
 			t.Logf("aria2c downloaded %d bytes in %v", tor.Length, time.Since(start).Round(time.Millisecond))
 			require.NoError(t, tor.VerifyContent(filepath.Join(out, tor.Name)))
 			return

@@ -16,7 +16,7 @@
 //	seeder qbittorrent-nox 127.0.0.1:38375
 //	ready
 //
-// Everything stays on loopback with the same settings and ss checks as the
+// Everything stays on loopback with the same settings and socket checks as the
 // tests (package realbt). Progress and problems go to stderr.
 package main
 
