@@ -42,7 +42,7 @@ type measurement struct {
 }
 
 func TestCompareWithAria2(t *testing.T) {
-	realbt.Require(t, "opentracker", "aria2c", "qbittorrent-nox", "ss")
+	realbt.Require(t, "opentracker", "aria2c", "qbittorrent-nox")
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
 		t.Fatal("needs /usr/bin/time (apt-get install -y time)")
 	}
