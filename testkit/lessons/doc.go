@@ -36,8 +36,9 @@
 //
 // The go they find is a stand-in (GoStandIn): `go run` and `go build -o`
 // of a program of the workspace use that program built once for the whole
-// check, and `go test ./stageNN_x/...` prints go test's lines for packages
+// check, `go test ./stageNN_x/...` prints go test's lines for packages
 // that pass without running their tests a second time (`go test work`, of
-// which the checker is a part, runs them). Everything else goes to the
-// real go.
+// which the checker is a part, runs them), and `go test -run <pattern>
+// ./stageNN_x/` runs the stage's test program built once. Everything else
+// goes to the real go.
 package lessons

@@ -10,7 +10,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"workbook/testkit/gobuild"
 )
@@ -35,6 +37,13 @@ import (
 //     for one without (from go list). The tests themselves run once, in
 //     `go test work`, of which this checker is a part; a failing test
 //     fails that run.
+//   - `go test [-count=1] [-run <pattern>] [-v] ./stageNN_x/`, a stage's
+//     CLI tests (in grading mode too: they are the lessons' way to show
+//     what a learner's program meets), runs the stage's test program,
+//     built once (go test -c) into the folder the grader and testkit/stages
+//     use, and prints what go test prints around it: "ok", or "FAIL"
+//     twice, with the time. go test would link that test program again
+//     for each such line, about a second of CPU each.
 //
 // The environment tells the stand-in where the real go and the programs are.
 const (
@@ -43,43 +52,75 @@ const (
 )
 
 // manifestName is the file in the programs folder that maps each main
-// package's folder to its program.
-const manifestName = "programs.json"
+// package's folder to its program; testsManifestName each stage's folder to
+// its test program.
+const (
+	manifestName      = "programs.json"
+	testsManifestName = "tests.json"
+)
+
+// A testProgram is a stage's test program (go test -c) and the import path
+// go test names it by.
+type testProgram struct{ Path, ImportPath string }
 
 // BuildPrograms builds the program of every main package of the workspace
 // at root into dir (see gobuild.Dir and gobuild.Build: a folder kept from
 // one check to the next, so only programs whose code changed are linked),
-// and writes the manifest.
+// and the test program of every stage into the folder the grader and
+// testkit/stages build them into, both at once, and writes the manifests.
 func BuildPrograms(root, dir string) error {
-	list := exec.Command("go", "list", "-f", `{{if eq .Name "main"}}{{.Dir}}{{end}}`, "work")
+	testsDir, err := gobuild.Dir(root, "stage-tests")
+	if err != nil {
+		return err
+	}
+	list := exec.Command("go", "list", "-f",
+		`{{if eq .Name "main"}}{{.Dir}} {{.ImportPath}} {{or .TestGoFiles .XTestGoFiles}}{{"\n"}}{{end}}`, "work")
 	list.Dir = root
 	out, err := list.Output()
 	if err != nil {
 		return fmt.Errorf("go list work: %w", err)
 	}
-	manifest := map[string]string{}
-	taken := map[string]bool{}
-	var pkgs []string
-	for _, pkg := range strings.Fields(string(out)) {
-		name := filepath.Base(pkg) // go build names a program after its folder
-		if taken[name] {
-			continue // a second folder of that name: the real go runs it
-		}
-		rel, err := filepath.Rel(root, pkg)
+	programs, tests := map[string]string{}, map[string]testProgram{}
+	var pkgs, stages []string
+	for line := range strings.Lines(string(out)) {
+		pkgDir, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+		importPath, testFiles, _ := strings.Cut(rest, " ")
+		name := filepath.Base(pkgDir) // go build names a program after its folder
+		rel, err := filepath.Rel(root, pkgDir)
 		if err != nil {
 			return err
 		}
-		taken[name], manifest[pkg] = true, filepath.Join(dir, name)
-		pkgs = append(pkgs, "./"+filepath.ToSlash(rel))
+		if _, taken := programs[name]; !taken { // a second folder of that name: the real go runs it
+			programs[name] = pkgDir
+			pkgs = append(pkgs, "./"+filepath.ToSlash(rel))
+		}
+		if rel == name && strings.HasPrefix(name, "stage") && testFiles != "[]" {
+			tests[pkgDir] = testProgram{filepath.Join(testsDir, name+".test"), importPath}
+			stages = append(stages, "./"+name)
+		}
 	}
-	if err := gobuild.Build(root, dir, false, pkgs...); err != nil {
+	var wg sync.WaitGroup
+	var testsErr error
+	wg.Go(func() { testsErr = gobuild.Build(root, testsDir, true, stages...) })
+	err = gobuild.Build(root, dir, false, pkgs...)
+	wg.Wait()
+	if err := errors.Join(err, testsErr); err != nil {
 		return err
 	}
-	data, err := json.Marshal(manifest)
+	manifest := map[string]string{}
+	for name, pkgDir := range programs {
+		manifest[pkgDir] = filepath.Join(dir, name)
+	}
+	return errors.Join(writeJSON(filepath.Join(dir, manifestName), manifest),
+		writeJSON(filepath.Join(dir, testsManifestName), tests))
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, manifestName), data, 0o644)
+	return os.WriteFile(path, data, 0o644)
 }
 
 // GoStandIn is the go command as the lessons' commands see it (see the
@@ -115,8 +156,99 @@ func standIn(args []string) (code int, handled bool) {
 		}
 	case args[0] == "test" && os.Getenv("BITTORRENT_PROGRAM") == "" && allPackagePaths(args[1:]):
 		return listTests(args[1:]), true
+	case args[0] == "test":
+		if run, verbose, pkg, ok := stageTestArgs(args[1:]); ok {
+			if program, found := testProgramOf(pkg); found {
+				return runTestProgram(program, pkg, run, verbose), true
+			}
+		}
 	}
 	return 0, false
+}
+
+// stageTestArgs reads `go test [-count=1] [-run <pattern>] [-v] <package>`
+// (the shape of the lessons' lines that run a stage's tests), and says
+// whether args have that shape.
+func stageTestArgs(args []string) (run string, verbose bool, pkg string, ok bool) {
+	for len(args) > 1 {
+		switch {
+		case args[0] == "-count=1":
+		case args[0] == "-v":
+			verbose = true
+		case args[0] == "-run":
+			run, args = args[1], args[1:]
+		case strings.HasPrefix(args[0], "-run="):
+			run = strings.TrimPrefix(args[0], "-run=")
+		default:
+			return "", false, "", false
+		}
+		args = args[1:]
+	}
+	if len(args) != 1 || !allPackagePaths(args) || strings.HasSuffix(args[0], "...") {
+		return "", false, "", false
+	}
+	return run, verbose, args[0], true
+}
+
+// testProgramOf returns the test program built for the package pkg.
+func testProgramOf(pkg string) (testProgram, bool) {
+	data, err := os.ReadFile(filepath.Join(os.Getenv(envPrograms), testsManifestName))
+	if err != nil {
+		return testProgram{}, false
+	}
+	var manifest map[string]testProgram
+	if json.Unmarshal(data, &manifest) != nil {
+		return testProgram{}, false
+	}
+	dir, err := filepath.Abs(pkg)
+	if err != nil {
+		return testProgram{}, false
+	}
+	program, ok := manifest[dir]
+	return program, ok
+}
+
+// runTestProgram runs a stage's test program in the package's folder, as
+// go test runs it, and prints what go test prints: the program's output
+// (without its last "PASS" when it passes, unless verbose), then
+// "ok  <package>  <time>", or "FAIL  <package>  <time>" and "FAIL".
+func runTestProgram(program testProgram, pkg, run string, verbose bool) int {
+	args := []string{"-test.paniconexit0", "-test.timeout=10m0s"}
+	if run != "" {
+		args = append(args, "-test.run="+run)
+	}
+	if verbose {
+		args = append(args, "-test.v=true")
+	}
+	cmd := exec.Command(program.Path, args...)
+	cmd.Dir = pkg
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	took := time.Since(start).Seconds()
+	text := out.String()
+	if err != nil {
+		fmt.Print(text)
+		var exitErr *exec.ExitError
+		switch {
+		case !errors.As(err, &exitErr):
+			fmt.Println(err)
+		case !strings.HasSuffix(text, "FAIL\n"):
+			fmt.Println(exitErr) // a test program that died: "exit status 2"
+		}
+		fmt.Printf("FAIL\t%s\t%.3fs\nFAIL\n", program.ImportPath, took)
+		return 1
+	}
+	note := ""
+	if !verbose {
+		text = strings.TrimSuffix(text, "PASS\n")
+		if rest, cut := strings.CutPrefix(text, "testing: warning: no tests to run\n"); cut {
+			text, note = rest, " [no tests to run]"
+		}
+	}
+	fmt.Printf("%sok  \t%s\t%.3fs%s\n", text, program.ImportPath, took, note)
+	return 0
 }
 
 // programOf returns the program built for pkg (a path such as

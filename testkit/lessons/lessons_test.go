@@ -315,6 +315,21 @@ func TestGoStandIn(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, got, command)
 	}
+	// go test of a stage's CLI tests: its prebuilt test program, printed
+	// as go test prints it (times aside), passing, verbose, matching no
+	// test, and failing in grading mode.
+	for _, command := range []string{
+		"go test -run 'TestDecodeStrings/5:hello' ./stage01_bencode_strings/",
+		"go test -count=1 -run 'TestDecodeStrings/5:hello' -v ./stage01_bencode_strings/",
+		"go test -run NoSuchTest ./stage01_bencode_strings",
+		"go build -o /tmp/p ./stage01_bencode_strings && BITTORRENT_PROGRAM=/tmp/p go test -run 'TestDecodeIntegers/i52e' ./stage02_integers/; echo exit code $?",
+	} {
+		want, err := withGo.run(context.Background(), Command{Text: command})
+		require.NoError(t, err)
+		got, err := withStandIn.run(context.Background(), Command{Text: command})
+		require.NoError(t, err)
+		require.Empty(t, diff(scanLines(want), got), command)
+	}
 	// go test: the lines go test prints for packages that pass.
 	got, err := withStandIn.run(context.Background(), Command{Text: "go test ./stage01_bencode_strings/... ./testkit/tracker/cmd/..."})
 	require.NoError(t, err)
