@@ -255,10 +255,14 @@ func TestDownloadWithBadPeer(t *testing.T) {
 // TestDownloadOnlyBadPeers runs every fault mode alone: a peer that is only
 // odd still serves the download; a wrong one makes Download fail with a
 // clear error, on its own (no hang), leaving nothing at the output path.
+// The cases mostly wait out peer timeouts, so they run side by side, and
+// the leak check covers them together: it runs once all have ended (no
+// other test of the package runs beside them).
 func TestDownloadOnlyBadPeers(t *testing.T) {
+	checkLeaks(t)
 	for _, tc := range faultCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			checkLeaks(t)
+			t.Parallel()
 			tt := testTorrent(t)
 			peers := seed(t, tt, tc.opts, tc.opts)
 
