@@ -170,12 +170,13 @@ func TestPeersTrackerErrors(t *testing.T) {
 // WORKBOOK_TRACKER_TIMEOUT; your own program may take its own time, up to
 // 30s. (Not parallel: it sets an environment variable.)
 func TestPeersTrackerTimeout(t *testing.T) {
-	t.Setenv("WORKBOOK_TRACKER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_TRACKER_TIMEOUT=1s")
 	fake := faketracker.New(t, faketracker.Config{})
 	tor, path := peersTorrent(t, fake.URL())
 	fake.Add(tor.InfoHash, expectAnnounce(tor), faketracker.Answer{Reply: faketracker.Hang})
 
-	res := cli.RunTimeout(t, 30*time.Second, "peers", path)
+	res := program.RunTimeout(t, 30*time.Second, "peers", path)
 
 	requireOneLineError(t, res, "give up on a tracker that does not answer (an http.Client with a Timeout) and say so")
 	lower := strings.ToLower(res.Stderr)

@@ -127,13 +127,15 @@ func requireDownloaded(t *testing.T, res cli.Result, tor *torrentfile.Torrent, t
 // cuts the time a peer that gives nothing may take to 2s (your program may
 // take its own; each run is killed after a minute).
 func TestDownloadCommandBadPeer(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "2s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=2s")
 	for name, bad := range badPeers() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			tor, torrentPath, sw := serveSwarm(t, badPeerFile, faketracker.Answer{}, bad, swarm.Options{})
 			out := filepath.Join(t.TempDir(), "out")
 
-			res := cli.Run(t, "download", "-o", out, torrentPath)
+			res := program.Run(t, "download", "-o", out, torrentPath)
 
 			requireDownloaded(t, res, tor, torrentPath, out)
 			require.NoError(t, sw.Close())
@@ -152,7 +154,8 @@ func TestDownloadCommandBadPeer(t *testing.T) {
 // do arrive from honest peers too (requests a choke dropped, cancels that
 // crossed the block on the wire): ignore a few.
 func TestDownloadCommandOddPeerAlone(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "2s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=2s")
 	file := torrentfile.Options{Seed: 24, Name: "odd.bin", Length: 30*48*1024 + 40000, PieceLength: 48 * 1024}
 	tests := map[string]swarm.Options{
 		"OneStrayBlock":             {Fault: swarm.UnrequestedAlignedBlock},
@@ -162,10 +165,11 @@ func TestDownloadCommandOddPeerAlone(t *testing.T) {
 	}
 	for name, odd := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			tor, torrentPath, sw := serveSwarm(t, file, faketracker.Answer{}, odd)
 			out := filepath.Join(t.TempDir(), "out")
 
-			res := cli.Run(t, "download", "-o", out, torrentPath)
+			res := program.Run(t, "download", "-o", out, torrentPath)
 
 			requireDownloaded(t, res, tor, torrentPath, out)
 			require.NoError(t, sw.Close())
@@ -180,7 +184,8 @@ func TestDownloadCommandOddPeerAlone(t *testing.T) {
 // are cut to 1s through WORKBOOK_PEER_TIMEOUT; your own program may take
 // its own (the run is killed after a minute).
 func TestDownloadCommandOnlyBadPeers(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=1s")
 	tests := []struct {
 		name    string
 		seeders []swarm.Options
@@ -199,10 +204,11 @@ func TestDownloadCommandOnlyBadPeers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, torrentPath := serve(t, badPeerFile, faketracker.Answer{}, tc.seeders...)
 			dir := t.TempDir()
 
-			res := cli.Run(t, "download", "-o", filepath.Join(dir, "out"), torrentPath)
+			res := program.Run(t, "download", "-o", filepath.Join(dir, "out"), torrentPath)
 
 			require.Equal(t, 1, res.ExitCode, "%s: exit 1\n%s", tc.hint, res)
 			require.Empty(t, res.Stdout, "nothing on stdout when the download failed\n%s", res)

@@ -174,10 +174,11 @@ func TestMagnetHandshakeErrors(t *testing.T) {
 // through WORKBOOK_PEER_TIMEOUT; your own program may take its own time, up
 // to 40s. (Not parallel: it sets an environment variable.)
 func TestMagnetHandshakeSilentPeer(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=1s")
 	ms := startMagnetSwarm(t, swarm.Options{Fault: swarm.NoHandshakeReply})
 
-	res := cli.RunTimeout(t, 45*time.Second, "magnet_handshake", ms.link)
+	res := program.RunTimeout(t, 45*time.Second, "magnet_handshake", ms.link)
 
 	hint := "the peer accepts the connection and never answers: give up after a time limit"
 	requireHandshakeError(t, res, hint)

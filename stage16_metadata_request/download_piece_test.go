@@ -175,7 +175,8 @@ func TestDownloadPieceNoGoodPeer(t *testing.T) {
 // WORKBOOK_PEER_TIMEOUT; yours may take its own, up to 30s a stuck peer.
 // (Not parallel: it sets an environment variable.)
 func TestDownloadPieceStuckPeer(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=1s")
 	tor, path, _ := pieceSwarm(t,
 		swarm.Options{Fault: swarm.NeverUnchoke},
 		swarm.Options{Fault: swarm.ChokeMidPiece},
@@ -183,7 +184,7 @@ func TestDownloadPieceStuckPeer(t *testing.T) {
 		swarm.Options{})
 	out := filepath.Join(t.TempDir(), "piece")
 
-	res := cli.RunTimeout(t, 100*time.Second, "download_piece", "-o", out, path, "2")
+	res := program.RunTimeout(t, 100*time.Second, "download_piece", "-o", out, path, "2")
 
 	requirePiece(t, res, tor, 2, out)
 }

@@ -116,10 +116,11 @@ func TestMagnetHandshakeExtensionFaultsThenHonest(t *testing.T) {
 // WORKBOOK_PEER_TIMEOUT; your own program may take its own time, up to
 // 40s. (Not parallel: it sets an environment variable.)
 func TestMagnetHandshakeNoExtensionHandshake(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=1s")
 	ms := startMagnetSwarm(t, swarm.Options{Fault: swarm.NoExtensionHandshake})
 
-	res := cli.RunTimeout(t, 45*time.Second, "magnet_handshake", ms.link)
+	res := program.RunTimeout(t, 45*time.Second, "magnet_handshake", ms.link)
 
 	hint := "the peer sets the extension bit and never sends its extension handshake: give up after a time limit"
 	requireHandshakeError(t, res, hint)

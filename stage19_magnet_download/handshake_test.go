@@ -143,11 +143,12 @@ func TestHandshakeBadPeers(t *testing.T) {
 // is cut to 1s here through WORKBOOK_PEER_TIMEOUT; your own program may take
 // its own time, up to 40s. (Not parallel: it sets an environment variable.)
 func TestHandshakeSilentPeer(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=1s")
 	tor, path := handshakeTorrent(t)
 	seeder := swarm.Start(t, swarm.FromTorrent(tor), swarm.Options{Fault: swarm.NoHandshakeReply})
 
-	res := cli.RunTimeout(t, 45*time.Second, "handshake", path, seeder.Addr())
+	res := program.RunTimeout(t, 45*time.Second, "handshake", path, seeder.Addr())
 
 	requireHandshakeError(t, res, "set a deadline on the connection (SetDeadline) and give up on a peer that does not answer")
 	lower := strings.ToLower(res.Stderr)

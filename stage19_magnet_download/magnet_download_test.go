@@ -68,10 +68,11 @@ func TestMagnetDownloadNothingToAsk(t *testing.T) {
 }
 
 func TestMagnetDownloadOnlyLyingPeers(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=1s")
 	_, link, _ := metadataSwarm(t, magnetFile, swarm.Options{Fault: swarm.MetadataWrongBytes}, swarm.Options{Fault: swarm.MetadataReject})
 	dir := t.TempDir()
-	res := cli.Run(t, "magnet_download", "-o", filepath.Join(dir, "out"), link)
+	res := program.Run(t, "magnet_download", "-o", filepath.Join(dir, "out"), link)
 	requireOneLineError(t, res, "no peer sent metadata that hashes to the link's info hash: fail, and write nothing")
 	requireNoOutput(t, dir, res)
 }
@@ -83,10 +84,11 @@ func TestMagnetDownloadOnlyLyingPeers(t *testing.T) {
 // metadata must come from the second peer meanwhile (the first good one
 // wins), and the download then uses both.
 func TestMagnetDownloadSilentMetadataPeer(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "5m")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=5m")
 	tor, link, _ := metadataSwarm(t, magnetFile, swarm.Options{Fault: swarm.MetadataNoAnswer}, swarm.Options{})
 	out := filepath.Join(t.TempDir(), "out")
-	res := cli.Run(t, "magnet_download", "-o", out, link)
+	res := program.Run(t, "magnet_download", "-o", out, link)
 	require.Equal(t, 0, res.ExitCode, "ask more than one peer for the metadata at a time: the first never answers\n%s", res)
 	require.NoError(t, tor.VerifyContent(out))
 }

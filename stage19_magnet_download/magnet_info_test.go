@@ -93,12 +93,14 @@ var metadataLies = []struct {
 // TestMagnetInfoSurvivesLyingPeers: the tracker lists a lying peer first
 // and an honest one second; magnet_info must print the honest metadata.
 func TestMagnetInfoSurvivesLyingPeers(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "2s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=2s")
 	for _, tc := range metadataLies {
 		t.Run(tc.fault.String(), func(t *testing.T) {
+			t.Parallel()
 			o := torrentfile.Options{Seed: 172, Name: "lies.bin", Length: 1200 * 16384, PieceLength: 16384} // 24000-byte pieces string: 2 metadata pieces
 			tor, link, _ := metadataSwarm(t, o, swarm.Options{Fault: tc.fault}, swarm.Options{})
-			res := cli.Run(t, "magnet_info", link)
+			res := program.Run(t, "magnet_info", link)
 			requireMagnetInfo(t, res, tor, tc.hint)
 		})
 	}
@@ -107,12 +109,14 @@ func TestMagnetInfoSurvivesLyingPeers(t *testing.T) {
 // TestMagnetInfoAllPeersLie: with only a lying peer, magnet_info fails
 // clearly, on its own, in bounded time.
 func TestMagnetInfoAllPeersLie(t *testing.T) {
-	t.Setenv("WORKBOOK_PEER_TIMEOUT", "1s")
+	t.Parallel()
+	program := cli.WithEnv("WORKBOOK_PEER_TIMEOUT=1s")
 	for _, tc := range metadataLies {
 		t.Run(tc.fault.String(), func(t *testing.T) {
+			t.Parallel()
 			o := torrentfile.Options{Seed: 173, Name: "lies.bin", Length: 1200 * 16384, PieceLength: 16384}
 			_, link, _ := metadataSwarm(t, o, swarm.Options{Fault: tc.fault})
-			res := cli.Run(t, "magnet_info", link)
+			res := program.Run(t, "magnet_info", link)
 			requireOneLineError(t, res, "magnet_info must fail when its only peer lies: "+tc.hint)
 		})
 	}

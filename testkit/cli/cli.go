@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +176,7 @@ func checkStart(path string) error {
 // failure per test when it cannot be run) and keeps `go test` from caching
 // the verdict: the program can change without the tests changing.
 func TestMain(m *testing.M) {
+	WaitingTestsInParallel()
 	if Grading() {
 		if _, err := gradedProgram(); err != nil {
 			fmt.Fprintf(os.Stderr, "grading mode: %v\n", err)
@@ -189,6 +191,21 @@ func TestMain(m *testing.M) {
 		writeNoCacheFile()
 	}
 	os.Exit(code)
+}
+
+// WaitingTestsInParallel lets twice as many parallel tests run at once as
+// there are CPUs (go test's default is as many), unless -test.parallel
+// says otherwise. A TestMain calls it when its tests mostly wait: on the
+// program they run, on a peer timeout they provoke, on a real seeder
+// starting. Stage 19's CLI tests take 20 s instead of 30 on 2 cores, for
+// the same CPU.
+func WaitingTestsInParallel() {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
+	}
 }
 
 // A grading run must never be cached: `go test` cannot see the learner's
@@ -318,11 +335,44 @@ func RunTimeout(t testing.TB, timeout time.Duration, args ...string) Result {
 // test's own).
 func RunIn(t testing.TB, dir string, timeout time.Duration, args ...string) Result {
 	t.Helper()
+	return run(t, dir, nil, timeout, args)
+}
+
+// An EnvRunner runs the program under test with environment variables of
+// its own, such as a shorter peer timeout.
+type EnvRunner struct{ env []string }
+
+// WithEnv returns a runner that adds env ("NAME=value" each) to the
+// program's environment. Unlike t.Setenv, which changes the whole test
+// process's environment and so keeps the test from running in parallel,
+// it sets them for each run of the program alone: tests that wait out
+// short timeouts can wait side by side.
+func WithEnv(env ...string) EnvRunner { return EnvRunner{env} }
+
+// Run is Run with the runner's environment.
+func (r EnvRunner) Run(t testing.TB, args ...string) Result {
+	t.Helper()
+	return run(t, "", r.env, DefaultTimeout, args)
+}
+
+// RunTimeout is RunTimeout with the runner's environment.
+func (r EnvRunner) RunTimeout(t testing.TB, timeout time.Duration, args ...string) Result {
+	t.Helper()
+	return run(t, "", r.env, timeout, args)
+}
+
+// run runs the program under test in dir with env added to the test's
+// environment, killing it after timeout.
+func run(t testing.TB, dir string, env []string, timeout time.Duration, args []string) Result {
+	t.Helper()
 	prog := Program(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

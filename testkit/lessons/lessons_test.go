@@ -6,15 +6,14 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"workbook/testkit/cli"
 	"workbook/testkit/gobuild"
 )
 
@@ -30,14 +29,8 @@ func TestMain(m *testing.M) {
 		os.Exit(GoStandIn(os.Args[1:]))
 	}
 	// A lesson's check mostly waits on the programs it runs (stage 8's on
-	// a tracker's 15 s timeout), so twice as many lessons as CPUs run at
-	// once, unless -test.parallel says otherwise.
-	flag.Parse()
-	parallelSet := false
-	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
-	if !parallelSet {
-		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
-	}
+	// a tracker's 15 s timeout).
+	cli.WaitingTestsInParallel()
 	os.Exit(m.Run())
 }
 
