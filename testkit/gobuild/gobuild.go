@@ -75,6 +75,15 @@ func Build(root, dir string, tests bool, pkgs ...string) error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
+	// One build at a time into dir: go test work runs the lesson checker,
+	// the grader's tests and testkit/stages side by side, and each builds
+	// the same programs. After the first, the others find them up to date
+	// instead of linking each again (on a fresh checkout, about 20 links).
+	unlock, err := lock(filepath.Join(dir, ".lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOTMPDIR="+work)
