@@ -40,8 +40,8 @@ var errGone = errors.New("process is gone")
 // machine, and the download test looks every few milliseconds.
 func processSockets(pid int) ([]socket, error) {
 	inodes, err := socketInodes(pid)
-	if err != nil {
-		return nil, err
+	if err != nil || len(inodes) == 0 {
+		return nil, err // no socket yet, or an ended process not yet waited for
 	}
 	var sockets []socket
 	for _, proto := range []string{"tcp", "tcp6", "udp", "udp6"} {
